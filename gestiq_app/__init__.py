@@ -1,0 +1,121 @@
+"""GestiQCloud: the Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask.typing import ResponseReturnValue
+
+from gestiq_app.config import Config
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config -> extensions -> tenancy -> admin -> api -> edge middleware."""
+    settings = Config(overrides).as_flask_config()
+    app = Flask(__name__, instance_path=settings["GESTIQ_INSTANCE_PATH"], instance_relative_config=False)
+    app.config.update(settings)
+    _init_instance_folder(app)
+
+    from gestiq_app.observability import configure_logging, init_request_ids
+
+    configure_logging(app.config["GESTIQ_LOG_LEVEL"])
+    _init_request_context(app)
+    init_request_ids(app)
+    _init_extensions(app)
+
+    from gestiq_app.tenancy.guard import install_tenant_guard
+
+    install_tenant_guard()
+    _init_admin(app)
+
+    from api import init_api
+
+    init_api(app)
+
+    from gestiq_app.health import blueprint as health_blueprint
+
+    app.register_blueprint(health_blueprint)
+
+    from gestiq_app.cli import register_cli
+
+    register_cli(app)
+    _init_root(app)
+    _init_edge(app)
+    return app
+
+
+def _init_instance_folder(app: Flask) -> None:
+    from pathlib import Path
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+
+def _init_request_context(app: Flask) -> None:
+    from gestiq_app.tenancy.context import reset_context
+
+    # Registered first so the context is clean before any other hook runs.
+    app.before_request(reset_context)
+
+    @app.teardown_request
+    def _clear_context(error: BaseException | None) -> None:
+        reset_context()
+
+
+def _init_extensions(app: Flask) -> None:
+    from gestiq_app import models  # noqa: F401 - register every model on the metadata
+    from gestiq_app.extensions import db, migrate
+    from gestiq_app.jobs import configure_huey
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_project_root() / "migrations"), compare_type=True)
+    configure_huey(app)
+
+
+def _init_admin(app: Flask) -> None:
+    from sqlalchemy import inspect
+
+    from gestiq_app.admin.views import AdminIndexView, init_views
+    from gestiq_app.extensions import appbuilder, db
+
+    with app.app_context():
+        try:
+            tables_ready = inspect(db.engine).has_table("ab_permission_view")
+        except Exception:  # noqa: BLE001 - an unreachable database must not stop the app from starting
+            tables_ready = False
+        # FAB is a process-wide singleton: forget the views of a previous app (tests build several).
+        appbuilder.baseviews = []
+        appbuilder.menu = None
+        appbuilder.update_perms = True
+        app.config["FAB_UPDATE_PERMS"] = bool(app.config["FAB_UPDATE_PERMS"] and tables_ready)
+        appbuilder.indexview = AdminIndexView
+        appbuilder.init_app(app, db.session)
+        init_views(app)
+        db.session.remove()
+
+
+def _init_root(app: Flask) -> None:
+    from flask import redirect
+
+    @app.get("/")
+    def root() -> ResponseReturnValue:
+        """Send visitors to the tenant app."""
+        return redirect("/app/")
+
+
+def _init_edge(app: Flask) -> None:
+    if app.config["GESTIQ_EDGE_MIDDLEWARE"] in {"1", "true", "True"}:
+        try:
+            from edge.middleware import EdgeMiddleware
+        except ImportError:
+            return
+        env = "development" if app.config["GESTIQ_ENV"] in {"development", "test"} else app.config["GESTIQ_ENV"]
+        app.wsgi_app = EdgeMiddleware(  # type: ignore[method-assign]
+            app.wsgi_app, environment=env, trusted_proxies=int(app.config["GESTIQ_TRUSTED_PROXIES"])
+        )
+
+
+def _project_root():  # type: ignore[no-untyped-def]
+    from gestiq_app.config import PROJECT_ROOT
+
+    return PROJECT_ROOT

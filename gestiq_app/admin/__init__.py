@@ -1,0 +1,1 @@
+"""The back office (Flask-AppBuilder at /admin/)."""

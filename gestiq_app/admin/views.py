@@ -1,0 +1,44 @@
+"""init_views(): the one place that builds the back-office menu."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_appbuilder import IndexView, expose
+
+from gestiq_app.tenancy.context import enter_platform_scope_for_request
+
+
+class AdminIndexView(IndexView):
+    """Back-office landing page."""
+
+    index_template = "admin/index.html"
+
+    @expose("/")
+    def index(self) -> str:
+        """Show the landing page."""
+        return self.render_template(self.index_template, appbuilder=self.appbuilder)
+
+
+def init_views(app: Flask) -> None:
+    """Register every back-office view and menu entry."""
+    from gestiq_app.audit.admin import AuditEventView
+    from gestiq_app.extensions import appbuilder
+    from gestiq_app.identity.admin import TenantUserView
+    from gestiq_app.tenancy.admin import PlanView, SectorTemplateView, TenantBillingView, TenantModuleView, TenantView
+
+    appbuilder.add_view(TenantView, "Empresas", icon="fa-building", category="Plataforma", category_label="Plataforma")
+    appbuilder.add_view(TenantUserView, "Usuarios de empresas", icon="fa-users", category="Plataforma")
+    appbuilder.add_view(TenantModuleView, "Módulos por empresa", icon="fa-puzzle-piece", category="Plataforma")
+    appbuilder.add_view(SectorTemplateView, "Plantillas sectoriales", icon="fa-industry", category="Plataforma")
+    appbuilder.add_view(PlanView, "Planes", icon="fa-tags", category="Plataforma")
+    appbuilder.add_view(TenantBillingView, "Facturación de empresas", icon="fa-credit-card", category="Plataforma")
+    appbuilder.add_view(AuditEventView, "Auditoría", icon="fa-history", category="Plataforma")
+
+    @app.before_request
+    def _platform_scope_for_admin() -> None:
+        # Back-office pages read across tenants: the whole request runs in platform scope
+        # (reads logged by the access log with the admin's user id; writes audited by services).
+        if request.path.startswith("/admin/") and not request.path.startswith("/admin/static/"):
+            enter_platform_scope_for_request()
+            user = getattr(g, "user", None)
+            g.user_id = f"admin:{user.id}" if getattr(user, "is_authenticated", False) else None

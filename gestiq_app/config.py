@@ -1,0 +1,136 @@
+"""Application settings: embedded defaults, overridden by GESTIQ_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Every GESTIQ_* setting: name -> (default, description). The README table is generated from this.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "GESTIQ_ENV": ("development", "development | test | production"),
+    "GESTIQ_SECRET_KEY": (DEFAULT_SECRET_KEY, "Signing key for sessions and tokens; must be set in production"),
+    "GESTIQ_INSTANCE_PATH": (str(PROJECT_ROOT / "instance"), "Folder for the SQLite database, Huey file and stored files"),
+    "GESTIQ_DATABASE_URL": ("", "Runtime database URL (default: SQLite file in the instance folder)"),
+    "GESTIQ_MIGRATION_DATABASE_URL": ("", "Owner-role database URL used by migrations (default: GESTIQ_DATABASE_URL)"),
+    "GESTIQ_REDIS_URL": ("", "Redis URL (Huey on redis, rate limits); empty = not used"),
+    "GESTIQ_HUEY_BACKEND": ("sqlite", "sqlite | redis | immediate"),
+    "GESTIQ_COOKIE_DOMAIN": ("", "Cookie Domain attribute (e.g. .gestiqcloud.com); empty = host-only"),
+    "GESTIQ_LOG_LEVEL": ("INFO", "Log level of the JSON logs"),
+    "GESTIQ_EDGE_MIDDLEWARE": ("1", "1 = apply edge/policy.json in-process (embedded default); 0 behind the Worker"),
+    "GESTIQ_TRUSTED_PROXIES": ("0", "Number of proxies whose X-Forwarded-* headers are trusted"),
+    "GESTIQ_FAB_UPDATE_PERMS": ("1", "Sync FAB permissions at start (set 0 in multi-worker web processes)"),
+}
+
+
+def env_setting(name: str) -> str:
+    """Return a GESTIQ_* setting from the environment or its embedded default."""
+    return os.environ.get(name, SETTINGS[name][0])
+
+
+def sqlite_url(instance_path: str) -> str:
+    """Return the embedded SQLite URL inside the instance folder."""
+    return f"sqlite:///{Path(instance_path) / 'gestiq.db'}"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration is unsafe or inconsistent."""
+
+
+class Config:
+    """One configuration object: embedded defaults, env vars, then explicit overrides."""
+
+    def __init__(self, overrides: dict[str, Any] | None = None) -> None:
+        values: dict[str, Any] = {name: env_setting(name) for name in SETTINGS}
+        values.update({k: v for k, v in (overrides or {}).items() if k.startswith("GESTIQ_")})
+        self.gestiq = values
+        self.extra = {k: v for k, v in (overrides or {}).items() if not k.startswith("GESTIQ_")}
+
+    def as_flask_config(self) -> dict[str, Any]:
+        """Return the Flask config mapping built from the GESTIQ_* settings."""
+        v = self.gestiq
+        env = v["GESTIQ_ENV"]
+        if env == "production" and v["GESTIQ_SECRET_KEY"] == DEFAULT_SECRET_KEY:
+            raise ConfigError("GESTIQ_SECRET_KEY must be set to a secret value when GESTIQ_ENV=production")
+        if v["GESTIQ_HUEY_BACKEND"] not in {"sqlite", "redis", "immediate"}:
+            raise ConfigError("GESTIQ_HUEY_BACKEND must be sqlite, redis or immediate")
+        if v["GESTIQ_HUEY_BACKEND"] == "redis" and not v["GESTIQ_REDIS_URL"]:
+            raise ConfigError("GESTIQ_HUEY_BACKEND=redis needs GESTIQ_REDIS_URL")
+        instance = str(Path(v["GESTIQ_INSTANCE_PATH"]).resolve())
+        database_url = v["GESTIQ_DATABASE_URL"] or sqlite_url(instance)
+        migration_url = v["GESTIQ_MIGRATION_DATABASE_URL"] or database_url
+        is_production = env == "production"
+        cfg: dict[str, Any] = {
+            **{k: v[k] for k in SETTINGS},
+            "GESTIQ_INSTANCE_PATH": instance,
+            "GESTIQ_DATABASE_URL": database_url,
+            "GESTIQ_MIGRATION_DATABASE_URL": migration_url,
+            "SECRET_KEY": v["GESTIQ_SECRET_KEY"],
+            "TESTING": env == "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
+            "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+            # Flask-AppBuilder (back office at /admin/)
+            "APP_NAME": "GestiQCloud · Back office",
+            "AUTH_TYPE": 1,  # AUTH_DB
+            "AUTH_ROLE_ADMIN": "Admin",
+            "AUTH_ROLE_PUBLIC": "Public",
+            "AUTH_USER_REGISTRATION": False,
+            "BABEL_DEFAULT_LOCALE": "es",
+            "LANGUAGES": {"es": {"flag": "es", "name": "Español"}, "en": {"flag": "gb", "name": "English"}},
+            "FAB_ADD_MENU_API": False,
+            "FAB_ADD_SECURITY_API": False,
+            "FAB_ADD_OPENAPI_VIEWS": False,
+            "FAB_API_SWAGGER_UI": False,
+            "FAB_UPDATE_PERMS": v["GESTIQ_FAB_UPDATE_PERMS"] not in {"0", "false", "False"},
+            "FAB_SECURITY_MANAGER_CLASS": "gestiq_app.admin.security.GestiqSecurityManager",
+            "FAB_ROLES": BACK_OFFICE_ROLES,
+            "WTF_CSRF_ENABLED": True,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": is_production,
+            "SESSION_COOKIE_DOMAIN": v["GESTIQ_COOKIE_DOMAIN"] or None,
+            "RATELIMIT_ENABLED": False,
+        }
+        cfg.update(self.extra)
+        return cfg
+
+
+def engine_options(database_url: str) -> dict[str, Any]:
+    """Return SQLAlchemy engine options suited to the database kind."""
+    if database_url.startswith("sqlite"):
+        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+#: Back-office roles besides Admin (FAB_ROLES: role -> [[view regex, permission regex]]).
+BACK_OFFICE_ROLES: dict[str, list[list[str]]] = {
+    "Support": [
+        [".*", "can_list"],
+        [".*", "can_show"],
+        [".*", "menu_access"],
+        [".*", "can_get"],
+        [".*", "can_info"],
+        ["ResetMyPasswordView", "can_this_form_get"],
+        ["ResetMyPasswordView", "can_this_form_post"],
+        ["UserInfoEditView", "can_this_form_get"],
+        ["UserDBModelView", "can_userinfo"],
+    ],
+    "Billing": [
+        ["TenantBillingView", "can_list"],
+        ["TenantBillingView", "can_show"],
+        ["TenantBillingView", "can_edit"],
+        ["PlanView", "can_list"],
+        ["PlanView", "can_show"],
+        ["Facturación de empresas", "menu_access"],
+        ["Planes", "menu_access"],
+        ["Plataforma", "menu_access"],
+        ["UserDBModelView", "can_userinfo"],
+        ["ResetMyPasswordView", "can_this_form_get"],
+        ["ResetMyPasswordView", "can_this_form_post"],
+    ],
+}

@@ -1,0 +1,88 @@
+"""Declarative base, model mixins and the unit of work used by every service."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from flask_appbuilder import Model
+from sqlalchemy import DateTime, Integer, MetaData, Uuid, func
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: FAB's declarative base: our tables share its metadata so Alembic sees ab_* tables too.
+Base = Model
+metadata: MetaData = Base.metadata
+metadata.naming_convention = NAMING_CONVENTION
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class Timestamped:
+    """Creation and update timestamps, set by the database and the ORM."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+
+class Versioned:
+    """Optimistic locking: a stale update raises StaleDataError instead of overwriting."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:  # noqa: N805 - SQLAlchemy declared_attr signature
+        """Use the version column as the mapper's version counter."""
+        return {"version_id_col": cls.version}
+
+
+class TenantScoped:
+    """A tenant-owned row: composite primary key (tenant_id, id), filtered and stamped by the tenant guard.
+
+    The table's primary key includes tenant_id so the schema can be distributed by tenant (Citus);
+    the ORM identity stays the globally unique `id` so FAB and the identity map see one key.
+    """
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, index=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:  # noqa: N805
+        """Map the ORM identity to `id` alone (UUIDs are unique across tenants)."""
+        args: dict = {"primary_key": [cls.__table__.c.id]}
+        if "version" in cls.__table__.c:
+            args["version_id_col"] = cls.__table__.c.version
+        return args
+
+
+def session() -> Session:
+    """Return the request- or job-scoped SQLAlchemy session."""
+    from gestiq_app.extensions import db
+
+    return db.session
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """Run one use case in one transaction: commit on success, roll back on any error."""
+    current = session()
+    try:
+        yield current
+        current.commit()
+    except BaseException:
+        current.rollback()
+        raise
