@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
 
 from gestiq_app.admin.builder import GestiqAppBuilder
 from gestiq_app.db import Base
@@ -12,3 +13,5 @@ from gestiq_app.db import Base
 db = SQLA(metadata=Base.metadata, session_options={"expire_on_commit": False})
 migrate = Migrate()
 appbuilder = GestiqAppBuilder(update_perms=True)
+#: Back-office forms and FAB's action posts; the API uses its own double-submit CSRF and is exempt.
+csrf = CSRFProtect()

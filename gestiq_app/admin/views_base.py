@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask import g
 from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from gestiq_app.audit.services import record_event
 from gestiq_app.db import unit_of_work
@@ -48,3 +50,15 @@ class ReadOnlyModelView(ModelView):
     """A list/show-only view (support views across tenants)."""
 
     base_permissions = ["can_list", "can_show"]
+
+
+class UUIDSQLAInterface(SQLAInterface):
+    """FAB datamodel for models keyed by UUID: FAB passes primary keys from URLs as strings."""
+
+    def get(self, id: Any, filters: Any = None, select_columns: Any = None, outer_default_load: bool = False) -> Any:
+        """Return the row whose UUID primary key is `id` (None when it is not a UUID)."""
+        try:
+            key = id if isinstance(id, uuid.UUID) else uuid.UUID(str(id))
+        except ValueError:
+            return None
+        return super().get(key, filters=filters, select_columns=select_columns, outer_default_load=outer_default_load)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, String, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gestiq_app.db import Base, TenantScoped, utcnow
 
@@ -28,6 +28,11 @@ class AuditEvent(TenantScoped, Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    #: Read-only link for the back office's filters (no foreign key, see the class docstring).
+    tenant = relationship(
+        "Tenant", primaryjoin="foreign(AuditEvent.tenant_id) == Tenant.id", viewonly=True, lazy="joined"
+    )
 
 
 class AuditImmutableError(RuntimeError):

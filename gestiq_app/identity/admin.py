@@ -6,10 +6,9 @@ from typing import Any
 
 from flask import flash, redirect
 from flask_appbuilder.actions import action
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from werkzeug.wrappers import Response
 
-from gestiq_app.admin.views_base import admin_actor
+from gestiq_app.admin.views_base import UUIDSQLAInterface, admin_actor
 from gestiq_app.admin.views_base import ReadOnlyModelView
 from gestiq_app.identity.models import TenantUser
 from gestiq_app.identity.services import deactivate_user, reset_user_password
@@ -18,7 +17,7 @@ from gestiq_app.identity.services import deactivate_user, reset_user_password
 class TenantUserView(ReadOnlyModelView):
     """Tenant users (read-only list; password reset and deactivation as audited actions)."""
 
-    datamodel = SQLAInterface(TenantUser)
+    datamodel = UUIDSQLAInterface(TenantUser)
     list_title = "Usuarios de empresas"
     show_title = "Usuario"
     base_permissions = ["can_list", "can_show", "can_reset_password", "can_deactivate"]

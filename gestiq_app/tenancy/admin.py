@@ -5,17 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from gestiq_app.admin.views_base import AuditedModelView, admin_actor
+from gestiq_app.admin.views_base import UUIDSQLAInterface, AuditedModelView, admin_actor
 from gestiq_app.tenancy.exceptions import DomainError
 from gestiq_app.tenancy.models import Plan, SectorTemplate, Tenant, TenantModule
 from gestiq_app.tenancy.services import create_tenant
 
 
-class TenantDataModel(SQLAInterface):
+class AdminFormError(ValueError):
+    """A business-rule error shown to the operator as the form's message."""
+
+
+def label_of(field: str) -> str:
+    """Return the Spanish label of a tenant form field."""
+    return TenantView.label_columns.get(field, field)
+
+
+class TenantDataModel(UUIDSQLAInterface):
     """Datamodel whose `add` provisions the tenant through the service (modules, owner, audit)."""
 
     def add(self, item: Any, raise_exception: bool = False) -> bool:
@@ -37,13 +45,10 @@ class TenantDataModel(SQLAInterface):
                 actor=admin_actor(),
             )
         except DomainError as error:
-            details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in error.errors.items())
-            self.message = (f"{error.message}. {details}".strip(), "danger")
-            if raise_exception:
-                raise
-            return False
+            # FAB 5.3 shows the text of an exception raised by datamodel.add as the flash message.
+            details = "; ".join(f"{label_of(field)}: {' '.join(map(str, msgs))}" for field, msgs in error.errors.items())
+            raise AdminFormError(f"{error.message}. {details}".strip()) from error
         item.id = tenant.id
-        self.message = ("Empresa creada con su propietario y sus módulos", "success")
         return True
 
 
@@ -83,6 +88,8 @@ class TenantView(AuditedModelView):
         "owner_password": PasswordField("Contraseña inicial del propietario", validators=[DataRequired(), Length(min=10)]),
     }
 
+    add_row_message = "Empresa creada con su propietario y sus módulos"
+
     def post_add(self, item: Any) -> None:
         """Skip the generic audit: the provisioning service already audited the creation."""
 
@@ -90,7 +97,7 @@ class TenantView(AuditedModelView):
 class TenantBillingView(AuditedModelView):
     """Plan and status of tenants, for the Billing role."""
 
-    datamodel = SQLAInterface(Tenant)
+    datamodel = UUIDSQLAInterface(Tenant)
     route_base = "/billing/tenants"
     list_title = "Facturación de empresas"
     base_permissions = ["can_list", "can_show", "can_edit"]
@@ -103,7 +110,7 @@ class TenantBillingView(AuditedModelView):
 class PlanView(AuditedModelView):
     """Subscription plans."""
 
-    datamodel = SQLAInterface(Plan)
+    datamodel = UUIDSQLAInterface(Plan)
     list_title = "Planes"
     list_columns = ["code", "name", "monthly_price", "currency", "is_active"]
     add_columns = edit_columns = ["code", "name", "monthly_price", "currency", "is_active"]
@@ -113,7 +120,7 @@ class PlanView(AuditedModelView):
 class SectorTemplateView(AuditedModelView):
     """Sector templates: default modules and settings."""
 
-    datamodel = SQLAInterface(SectorTemplate)
+    datamodel = UUIDSQLAInterface(SectorTemplate)
     list_title = "Plantillas sectoriales"
     list_columns = ["code", "name", "default_modules"]
     add_columns = edit_columns = ["code", "name", "default_modules", "default_settings"]
@@ -123,7 +130,7 @@ class SectorTemplateView(AuditedModelView):
 class TenantModuleView(AuditedModelView):
     """Module configuration per tenant."""
 
-    datamodel = SQLAInterface(TenantModule)
+    datamodel = UUIDSQLAInterface(TenantModule)
     list_title = "Módulos por empresa"
     base_permissions = ["can_list", "can_show", "can_edit"]
     list_columns = ["tenant", "module", "is_enabled"]
