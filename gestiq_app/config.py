@@ -11,13 +11,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: Every GESTIQ_* setting: name -> (default, description). The README table is generated from this.
 SETTINGS: dict[str, tuple[str, str]] = {
-    "GESTIQ_ENV": ("development", "development | test | production"),
+    "GESTIQ_ENV": ("development", "development, test or production"),
     "GESTIQ_SECRET_KEY": (DEFAULT_SECRET_KEY, "Signing key for sessions and tokens; must be set in production"),
     "GESTIQ_INSTANCE_PATH": (str(PROJECT_ROOT / "instance"), "Folder for the SQLite database, Huey file and stored files"),
     "GESTIQ_DATABASE_URL": ("", "Runtime database URL (default: SQLite file in the instance folder)"),
     "GESTIQ_MIGRATION_DATABASE_URL": ("", "Owner-role database URL used by migrations (default: GESTIQ_DATABASE_URL)"),
     "GESTIQ_REDIS_URL": ("", "Redis URL (Huey on redis, rate limits); empty = not used"),
-    "GESTIQ_HUEY_BACKEND": ("sqlite", "sqlite | redis | immediate"),
+    "GESTIQ_HUEY_BACKEND": ("sqlite", "Job storage: sqlite, redis or immediate (inline, for tests)"),
     "GESTIQ_COOKIE_DOMAIN": ("", "Cookie Domain attribute (e.g. .gestiqcloud.com); empty = host-only"),
     "GESTIQ_LOG_LEVEL": ("INFO", "Log level of the JSON logs"),
     "GESTIQ_EDGE_MIDDLEWARE": ("1", "1 = apply edge/policy.json in-process (embedded default); 0 behind the Worker"),
