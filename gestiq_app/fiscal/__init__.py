@@ -1,0 +1,1 @@
+"""Provide pure fiscal helpers for Spain (AEAT, VERI*FACTU) and Ecuador (SRI)."""
