@@ -12,7 +12,8 @@ Spanish ``message_es`` meant for end users.
 from __future__ import annotations
 
 import re
-from typing import Callable, Final
+from collections.abc import Callable
+from typing import Final
 
 __all__ = [
     "EC_ID_TYPES",
@@ -124,8 +125,7 @@ def _validate_nif(value: str) -> str:
     else:
         raise TaxIdError(
             "nif_invalid_format",
-            "El NIF debe tener 8 dígitos y una letra, o empezar por K, L o M "
-            "seguida de 7 dígitos y una letra",
+            "El NIF debe tener 8 dígitos y una letra, o empezar por K, L o M seguida de 7 dígitos y una letra",
         )
     if value[-1] != _dni_letter(number):
         raise TaxIdError("nif_invalid_check_letter", "La letra de control del NIF no es correcta")
@@ -279,7 +279,7 @@ def _validate_ruc(value: str) -> str:
     if value == _CONSUMIDOR_FINAL:
         raise TaxIdError(
             "ruc_is_consumidor_final",
-            "9999999999999 identifica al consumidor final, no es un RUC",
+            "El número 9999999999999 identifica al consumidor final; no es un RUC",
         )
     if value[:2] not in _EC_PROVINCES:
         raise TaxIdError(
@@ -302,8 +302,7 @@ def _validate_ruc(value: str) -> str:
     else:
         raise TaxIdError(
             "ruc_invalid_third_digit",
-            "El tercer dígito del RUC debe ser 0-5 (persona natural), 6 (entidad pública) "
-            "o 9 (sociedad privada)",
+            "El tercer dígito del RUC debe ser 0-5 (persona natural), 6 (entidad pública) o 9 (sociedad privada)",
         )
     if int(establishment) == 0:
         raise TaxIdError(
