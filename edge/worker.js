@@ -108,7 +108,9 @@ export default {
     try {
       policy = policyFor(env.GESTIQ_ENV);
       if (!env.BACKEND_URL) throw new PolicyError('BACKEND_URL is not set');
-      new URL(env.BACKEND_URL);
+      if (!['http:', 'https:'].includes(new URL(env.BACKEND_URL).protocol)) {
+        throw new PolicyError('BACKEND_URL must be an http or https URL');
+      }
     } catch (error) {
       if (error instanceof PolicyError || error instanceof TypeError) return misconfiguredResponse(error.message);
       throw error;
