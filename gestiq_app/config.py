@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
@@ -23,6 +24,16 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "GESTIQ_EDGE_MIDDLEWARE": ("1", "1 = apply edge/policy.json in-process (embedded default); 0 behind the Worker"),
     "GESTIQ_TRUSTED_PROXIES": ("0", "Number of proxies whose X-Forwarded-* headers are trusted"),
     "GESTIQ_FAB_UPDATE_PERMS": ("1", "Sync FAB permissions at start (set 0 in multi-worker web processes)"),
+    "GESTIQ_ENCRYPTION_KEYS": ("", "Comma-separated Fernet keys for secrets at rest, newest first; required in production"),
+    "GESTIQ_ACCESS_TOKEN_MINUTES": ("15", "Lifetime of access tokens (minutes)"),
+    "GESTIQ_REFRESH_TOKEN_DAYS": ("30", "Idle lifetime of refresh tokens (days); each refresh slides it"),
+    "GESTIQ_REFRESH_FAMILY_DAYS": ("90", "Absolute lifetime of a refresh-token family (days): then log in again"),
+    "GESTIQ_RATELIMIT_LOGIN_IP": ("10/minute", "Login, refresh and password-reset attempts per IP"),
+    "GESTIQ_RATELIMIT_LOGIN_ACCOUNT": ("5/minute", "Login and password-reset attempts per account"),
+    "GESTIQ_RATELIMIT_TELEMETRY": ("30/minute", "Client telemetry reports per IP"),
+    "GESTIQ_SMTP_URL": ("", "smtp://user:pass@host:587 (STARTTLS) or smtps://…; empty = mail stays in the outbox"),
+    "GESTIQ_MAIL_FROM": ("GestiQCloud <no-reply@gestiqcloud.local>", "From address of outgoing mail"),
+    "GESTIQ_PUBLIC_URL": ("http://127.0.0.1:5000", "Base URL used in links sent by e-mail"),
 }
 
 
@@ -55,6 +66,8 @@ class Config:
         env = v["GESTIQ_ENV"]
         if env == "production" and v["GESTIQ_SECRET_KEY"] == DEFAULT_SECRET_KEY:
             raise ConfigError("GESTIQ_SECRET_KEY must be set to a secret value when GESTIQ_ENV=production")
+        if env == "production" and not v["GESTIQ_ENCRYPTION_KEYS"]:
+            raise ConfigError("GESTIQ_ENCRYPTION_KEYS must be set when GESTIQ_ENV=production")
         if v["GESTIQ_HUEY_BACKEND"] not in {"sqlite", "redis", "immediate"}:
             raise ConfigError("GESTIQ_HUEY_BACKEND must be sqlite, redis or immediate")
         if v["GESTIQ_HUEY_BACKEND"] == "redis" and not v["GESTIQ_REDIS_URL"]:
@@ -94,7 +107,25 @@ class Config:
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": is_production,
             "SESSION_COOKIE_DOMAIN": v["GESTIQ_COOKIE_DOMAIN"] or None,
-            "RATELIMIT_ENABLED": False,
+            # Flask-Limiter (FAB's instance): Redis storage when configured, memory otherwise.
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": v["GESTIQ_REDIS_URL"] or "memory://",
+            "RATELIMIT_KEY_PREFIX": "gestiq-rl",
+            # flask-jwt-extended (FAB's JWTManager): we set the cookies ourselves, per cookie.
+            "JWT_SECRET_KEY": v["GESTIQ_SECRET_KEY"],
+            "JWT_TOKEN_LOCATION": ["cookies"],
+            "JWT_COOKIE_CSRF_PROTECT": True,
+            "JWT_CSRF_IN_COOKIES": True,
+            "JWT_ACCESS_CSRF_HEADER_NAME": "X-CSRF-TOKEN",
+            "JWT_REFRESH_CSRF_HEADER_NAME": "X-CSRF-TOKEN",
+            "JWT_ACCESS_COOKIE_NAME": "access_token",
+            "JWT_REFRESH_COOKIE_NAME": "refresh_token",
+            "JWT_ACCESS_CSRF_COOKIE_NAME": "csrf_access_token",
+            "JWT_REFRESH_CSRF_COOKIE_NAME": "csrf_refresh_token",
+            "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=int(v["GESTIQ_ACCESS_TOKEN_MINUTES"])),
+            "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=int(v["GESTIQ_REFRESH_TOKEN_DAYS"])),
+            "JWT_COOKIE_SECURE": is_production,
         }
         cfg.update(self.extra)
         return cfg

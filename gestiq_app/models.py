@@ -1,5 +1,15 @@
 """Import every domain's models so the metadata (Alembic, RLS, tests) knows every table."""
 
 from gestiq_app.audit.models import AuditEvent  # noqa: F401
-from gestiq_app.identity.models import TenantUser  # noqa: F401
+from gestiq_app.identity.models import (  # noqa: F401
+    AdminRefreshToken,
+    AdminSecondFactor,
+    ApiToken,
+    RecoveryCode,
+    RefreshToken,
+    TenantUser,
+    UserToken,
+)
+from gestiq_app.idempotency.models import IdempotencyKey  # noqa: F401
+from gestiq_app.mail.models import OutboundEmail  # noqa: F401
 from gestiq_app.tenancy.models import Plan, SectorTemplate, Tenant, TenantModule  # noqa: F401

@@ -15,3 +15,15 @@ class UserInvalidError(InvalidError):
 
 class UserConflictError(ConflictError):
     """The e-mail is already used in this tenant."""
+
+
+class AuthenticationError(Exception):
+    """The caller is not authenticated (401): missing, invalid, expired or revoked credentials."""
+
+    def __init__(self, message: str = "Credenciales no válidas.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SecondFactorError(AuthenticationError):
+    """The second factor is missing, wrong or replayed."""

@@ -75,6 +75,8 @@ class Tenant(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(20), default="active")
     sector_template_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sector_templates.id"), nullable=True)
     plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plans.id"), nullable=True)
+    #: Set by the owner: every user of the tenant must use a second factor.
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     sector_template: Mapped[SectorTemplate | None] = relationship()
     plan: Mapped[Plan | None] = relationship()

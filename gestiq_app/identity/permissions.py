@@ -1,0 +1,53 @@
+"""The permission matrix: what each tenant role may do, and which module each permission needs."""
+
+from __future__ import annotations
+
+#: permission -> module that must be enabled for the tenant (None: always available).
+PERMISSION_MODULES: dict[str, str | None] = {
+    "dashboard:read": None,
+    "users:read": None,
+    "users:write": None,
+    "settings:write": None,
+    "api_tokens:write": None,
+    "customers:read": "crm",
+    "customers:write": "crm",
+    "suppliers:read": "crm",
+    "suppliers:write": "crm",
+    "products:read": "sales",
+    "products:write": "sales",
+    "taxes:read": None,
+    "quotes:read": "sales",
+    "quotes:write": "sales",
+    "invoices:read": "sales",
+    "invoices:write": "sales",
+    "invoices:issue": "sales",
+    "purchases:read": "purchases",
+    "purchases:write": "purchases",
+    "accounting:read": "accounting",
+    "accounting:write": "accounting",
+    "reports:read": "accounting",
+    "imports:read": "imports",
+    "imports:write": "imports",
+    "payments:read": "payments",
+    "payments:write": "payments",
+    "einvoicing:read": "einvoicing",
+    "einvoicing:write": "einvoicing",
+}
+
+ALL_PERMISSIONS = frozenset(PERMISSION_MODULES)
+READ_PERMISSIONS = frozenset(p for p in ALL_PERMISSIONS if p.endswith(":read"))
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "owner": ALL_PERMISSIONS,
+    "admin": ALL_PERMISSIONS - {"api_tokens:write", "settings:write"},
+    "accountant": READ_PERMISSIONS
+    | {"accounting:write", "purchases:write", "suppliers:write", "imports:write", "payments:write", "einvoicing:write"},
+    "sales": READ_PERMISSIONS - {"accounting:read", "reports:read", "users:read"}
+    | {"customers:write", "products:write", "quotes:write", "invoices:write", "invoices:issue", "payments:write"},
+    "viewer": READ_PERMISSIONS - {"users:read"},
+}
+
+
+def permissions_of_role(role: str) -> frozenset[str]:
+    """Return the permissions granted to a tenant role."""
+    return ROLE_PERMISSIONS.get(role, frozenset())
