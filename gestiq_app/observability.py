@@ -74,6 +74,9 @@ def init_request_ids(app: Flask) -> None:
     def _echo_request_id(response: Response) -> Response:
         request_id = getattr(g, "request_id", None) or valid_request_id(None)
         response.headers["X-Request-ID"] = request_id
+        pagination = getattr(g, "pagination_header", None)
+        if pagination and "X-Pagination" not in response.headers:
+            response.headers["X-Pagination"] = pagination
         started = getattr(g, "request_started", None)
         duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
         if not request.path.startswith(("/admin/static", "/app/assets")):
