@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+import gestiq_app.validation  # noqa: F401 - Spanish messages
 from api.errors import ApiProblem
 from gestiq_app.db import session
 
@@ -23,6 +24,7 @@ class Money(fields.Decimal):
     def __init__(self, *, places: int = 2, **kwargs: Any) -> None:
         metadata = {"type": "string", "format": "decimal", "example": "1234.50", "pattern": r"^-?\d{1,13}(\.\d{1,6})?$",
                     **kwargs.pop("metadata", {})}
+        self.decimal_places = places
         super().__init__(places=places, as_string=True, allow_nan=False, rounding=ROUND_HALF_UP, metadata=metadata, **kwargs)
 
     def _validated(self, value: Any) -> Decimal:
@@ -32,8 +34,8 @@ class Money(fields.Decimal):
             raw = Decimal(str(value).strip()) if isinstance(value, (str, int)) else None
         except InvalidOperation:
             raw = None
-        if raw is not None and raw.is_finite() and -raw.as_tuple().exponent > self.places:  # type: ignore[operator]
-            raise ValidationError(f"Como máximo {self.places} decimales.")
+        if raw is not None and raw.is_finite() and -raw.as_tuple().exponent > self.decimal_places:  # type: ignore[operator]
+            raise ValidationError(f"Como máximo {self.decimal_places} decimales.")
         result = super()._validated(value)
         if result is not None and abs(result) >= Decimal("1e13"):
             raise ValidationError("Importe demasiado grande.")
