@@ -34,7 +34,8 @@ def idempotent(view: F) -> F:
         if claim.outcome == "conflict":
             raise ApiProblem(422, "Esta Idempotency-Key ya se usó con otro cuerpo de petición.", slug="idempotency-key-reused")
         if claim.outcome == "running":
-            raise ApiProblem(409, "Una petición con esta Idempotency-Key aún está en curso.", slug="idempotency-key-in-progress")
+            raise ApiProblem(409, "Una petición con esta Idempotency-Key aún está en curso.", slug="idempotency-key-in-progress",
+                             headers={"Retry-After": "2"})
         if claim.outcome == "replay":
             replay = Response(claim.body, status=claim.status)
             for name, value in (claim.headers or {}).items():

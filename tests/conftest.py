@@ -86,7 +86,11 @@ def app(database_urls: dict[str, str]):  # type: ignore[no-untyped-def]
         "GESTIQ_HUEY_BACKEND": "immediate",
         "GESTIQ_INSTANCE_PATH": _TMP,
         "GESTIQ_REDIS_URL": TEST_REDIS_URL,
-        "GESTIQ_SECRET_KEY": "test-secret-key-0123456789abcdef",
+        "GESTIQ_SECRET_KEY": "test-secret-key-0123456789abcdef-0123456789",
+        "GESTIQ_EDGE_MIDDLEWARE": "0",  # the edge is tested on its own (tests/edge) and wrapped explicitly
+        # Generous limits for the suite; rate-limit tests lower them with monkeypatch.
+        "GESTIQ_RATELIMIT_LOGIN_IP": "10000/minute",
+        "GESTIQ_RATELIMIT_LOGIN_ACCOUNT": "10000/minute",
     }
     migrating_app = create_app(overrides)
     with migrating_app.app_context():
@@ -125,3 +129,11 @@ def tenant(app_context):  # type: ignore[no-untyped-def]
 def other_tenant(app_context):  # type: ignore[no-untyped-def]
     """A second, unrelated tenant (Ecuador)."""
     return make_tenant(country="EC")
+
+
+@pytest.fixture()
+def tenant_pair(app):  # type: ignore[no-untyped-def]
+    """Two provisioned tenants (A in Spain, B in Ecuador), created outside any request."""
+    with app.app_context():
+        tenant_a, tenant_b = make_tenant(country="ES"), make_tenant(country="EC")
+    return tenant_a, tenant_b

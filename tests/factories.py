@@ -54,36 +54,85 @@ def make_tenant(*, country: str = "ES", sector: str = "general", **overrides: An
     return create_tenant(data=data, actor="test")
 
 
-def _tenant_user(index: int) -> Any:
+def _tenant_user(index: int, user_id: uuid.UUID) -> Any:
     from gestiq_app.identity.models import TenantUser
 
     return TenantUser(email=f"user{index}-{uuid.uuid4().hex[:6]}@x.test", name="Usuario", password_hash="x", role="viewer")
 
 
-def _tenant_module(index: int) -> Any:
+def _tenant_module(index: int, user_id: uuid.UUID) -> Any:
     from gestiq_app.tenancy.models import TenantModule
 
-    # Provisioning creates every module; factory rows are inserted on a bare tenant (see make_bare_tenant).
+    # Provisioning creates every module, so the isolation tests insert factory rows on bare tenants.
     return TenantModule(module="crm", is_enabled=True, settings={"factory": index})
 
 
-def _audit_event(index: int) -> Any:
+def _audit_event(index: int, user_id: uuid.UUID) -> Any:
     from gestiq_app.audit.models import AuditEvent
 
     return AuditEvent(actor="test", action=f"test.{index}", entity="test", changes={})
 
 
-#: One builder per tenant-scoped model; a new model without one makes the isolation tests fail.
-ROW_FACTORIES: dict[str, Callable[[int], Any]] = {
+def _refresh_token(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.db import utcnow
+    from gestiq_app.identity.models import RefreshToken
+
+    now = utcnow()
+    return RefreshToken(user_id=user_id, family_id=uuid.uuid4(), issued_at=now, expires_at=now, family_expires_at=now)
+
+
+def _user_token(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.db import utcnow
+    from gestiq_app.identity.models import UserToken
+
+    return UserToken(user_id=user_id, purpose="password_reset", token_hash=uuid.uuid4().hex, expires_at=utcnow())
+
+
+def _recovery_code(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.identity.models import RecoveryCode
+
+    return RecoveryCode(user_id=user_id, code_hash=uuid.uuid4().hex)
+
+
+def _api_token(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.identity.models import ApiToken
+
+    return ApiToken(name=f"token {index}", prefix="gqt_x", token_hash=uuid.uuid4().hex, permissions=["customers:read"], created_by_id=user_id)
+
+
+def _idempotency_key(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.db import utcnow
+    from gestiq_app.idempotency.models import IdempotencyKey
+
+    return IdempotencyKey(principal=f"user:{user_id}", key=uuid.uuid4().hex, request_hash="x" * 64, expires_at=utcnow(), response_headers={})
+
+
+def _outbound_email(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.mail.models import OutboundEmail
+
+    return OutboundEmail(to_address=f"to{index}@x.test", subject="Asunto", body_text="Cuerpo")
+
+
+#: One builder per tenant-scoped model, given an index and a user of the current tenant;
+#: a new model without one makes the isolation tests fail.
+ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "TenantUser": _tenant_user,
     "TenantModule": _tenant_module,
     "AuditEvent": _audit_event,
+    "RefreshToken": _refresh_token,
+    "UserToken": _user_token,
+    "RecoveryCode": _recovery_code,
+    "ApiToken": _api_token,
+    "IdempotencyKey": _idempotency_key,
+    "OutboundEmail": _outbound_email,
 }
 
 
 def make_bare_tenant():  # type: ignore[no-untyped-def]
-    """Insert a tenant row without provisioning (no modules, no users) and return it."""
+    """Insert a tenant row and one user, without provisioning (no modules), and return the tenant."""
     from gestiq_app.db import unit_of_work
+    from gestiq_app.identity.models import TenantUser
+    from gestiq_app.tenancy.context import tenant_context
     from gestiq_app.tenancy.models import Tenant
 
     slug = f"bare-{uuid.uuid4().hex[:10]}"
@@ -93,7 +142,23 @@ def make_bare_tenant():  # type: ignore[no-untyped-def]
             currency="EUR", locale="es-ES", timezone="Europe/Madrid", status="active",
         )
         current.add(tenant)
+    with tenant_context(tenant.id), unit_of_work() as current:
+        current.add(TenantUser(email=f"bare@{slug}.test", name="Bare", password_hash="x", role="owner"))
     return tenant
+
+
+def first_user_id(tenant_id: uuid.UUID) -> uuid.UUID:
+    """Return the id of one user of the tenant (platform scope read, for factories)."""
+    from sqlalchemy import select
+
+    from gestiq_app.extensions import db
+    from gestiq_app.identity.models import TenantUser
+    from gestiq_app.tenancy.context import platform_scope
+
+    with platform_scope(actor="test", reason="factory"):
+        user_id = db.session.scalar(select(TenantUser.id).where(TenantUser.tenant_id == tenant_id).limit(1))
+    db.session.rollback()
+    return user_id
 
 
 def tenant_scoped_classes() -> list[type]:

@@ -125,7 +125,7 @@ def request_password_reset(*, tenant_slug: str, email: str) -> None:
             return
         raw = _new_secret_token(tenant.id)
         current.add(UserToken(user_id=user.id, purpose="password_reset", token_hash=sha256_hex(raw), expires_at=utcnow() + RESET_LIFETIME))
-        link = f"{current_app.config['GESTIQ_PUBLIC_URL']}/app/#/password-reset?token={raw}"
+        link = f"{current_app.config['GESTIQ_PUBLIC_URL']}/app/password-reset/confirm#token={raw}"
         queue_email(
             to_address=user.email,
             subject="Restablecer tu contraseña de GestiQCloud",
@@ -175,7 +175,7 @@ def invite_user(*, tenant_id: uuid.UUID, inviter_id: uuid.UUID, email: str, name
         raw = _new_secret_token(tenant_id)
         current.add(UserToken(user_id=user.id, purpose="invitation", token_hash=sha256_hex(raw), expires_at=utcnow() + INVITATION_LIFETIME))
         tenant = current.get(Tenant, tenant_id)
-        link = f"{current_app.config['GESTIQ_PUBLIC_URL']}/app/#/invitation?token={raw}"
+        link = f"{current_app.config['GESTIQ_PUBLIC_URL']}/app/invitations/accept#token={raw}"
         queue_email(
             to_address=user.email,
             subject=f"Invitación a {tenant.legal_name} en GestiQCloud",

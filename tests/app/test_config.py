@@ -42,6 +42,7 @@ def test_production_refuses_the_default_secret_key(monkeypatch) -> None:  # type
 
 
 def test_production_with_a_real_secret_sets_secure_cookies(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GESTIQ_ENCRYPTION_KEYS", "uM0j5xY6r3mXb1v0ZK4dRk5W8b2gq9YQ3m3cJ1pZ2oE=")
     monkeypatch.setenv("GESTIQ_ENV", "production")
     monkeypatch.setenv("GESTIQ_SECRET_KEY", "a-real-secret-value-0123456789")
     assert Config().as_flask_config()["SESSION_COOKIE_SECURE"] is True

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import ProgrammingError
 
 from gestiq_app.extensions import db
 from gestiq_app.tenancy.context import TenantContextError, platform_scope, tenant_context
-from tests.factories import ROW_FACTORIES, make_bare_tenant, make_tenant, tenant_scoped_classes
+from tests.factories import ROW_FACTORIES, first_user_id, make_bare_tenant, make_tenant, tenant_scoped_classes
 
 CLASSES = tenant_scoped_classes()
+#: A text or boolean column per class that the update test tries to change.
+MUTABLE_COLUMN = {
+    "TenantUser": "name", "TenantModule": "is_enabled", "AuditEvent": "action", "RefreshToken": "family_id",  # set to a fresh UUID below
+    "UserToken": "purpose", "RecoveryCode": "code_hash", "ApiToken": "name", "IdempotencyKey": "state",
+    "OutboundEmail": "subject",
+}
 
 
 def _ids(cls: type, tenant_id) -> set:  # type: ignore[no-untyped-def]
@@ -25,15 +33,33 @@ def test_every_tenant_scoped_class_has_a_factory() -> None:
     assert missing == []
 
 
+def _populate(cls: type, tenant_id, index: int):  # type: ignore[no-untyped-def]
+    """Insert one factory row of `cls` for the tenant and return its id."""
+    user_id = first_user_id(tenant_id)
+    with tenant_context(tenant_id):
+        row = ROW_FACTORIES[cls.__name__](index, user_id)
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def _tenants_with_rows(cls: type):  # type: ignore[no-untyped-def]
+    """Two bare tenants, each with one factory row of `cls`."""
+    tenant_a_id, tenant_b_id = make_bare_tenant().id, make_bare_tenant().id
+    _populate(cls, tenant_a_id, 1)
+    _populate(cls, tenant_b_id, 2)
+    return tenant_a_id, tenant_b_id
+
+
 def test_the_known_tenant_tables_are_all_covered() -> None:
     assert {cls.__tablename__ for cls in CLASSES} >= {"tenant_users", "tenant_modules", "audit_events"}
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
 def test_tenant_sees_only_its_own_rows(app_context, cls) -> None:  # type: ignore[no-untyped-def]
-    tenant_a_id, tenant_b_id = make_tenant(country="ES").id, make_tenant(country="EC").id
+    tenant_a_id, tenant_b_id = _tenants_with_rows(cls)
     a_ids, b_ids = _ids(cls, tenant_a_id), _ids(cls, tenant_b_id)
-    assert a_ids and b_ids, "provisioning must create rows of every tenant-scoped class"
+    assert a_ids and b_ids
     with tenant_context(tenant_a_id):
         listed = set(db.session.scalars(select(cls.id)))
         counted = db.session.scalar(select(func.count()).select_from(cls))
@@ -45,17 +71,14 @@ def test_tenant_sees_only_its_own_rows(app_context, cls) -> None:  # type: ignor
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
 def test_tenant_cannot_update_or_delete_other_rows(app_context, cls) -> None:  # type: ignore[no-untyped-def]
-    if cls.__name__ == "AuditEvent":
-        column = "action"
-    else:
-        column = {"TenantUser": "name", "TenantModule": "is_enabled"}[cls.__name__]
-    tenant_a_id, tenant_b_id = make_tenant(country="ES").id, make_tenant(country="EC").id
+    column = MUTABLE_COLUMN[cls.__name__]
+    tenant_a_id, tenant_b_id = _tenants_with_rows(cls)
     b_ids = _ids(cls, tenant_b_id)
     with platform_scope(actor="test", reason="oracle"):
         before = {row.id: getattr(row, column) for row in db.session.scalars(select(cls).where(cls.tenant_id == tenant_b_id))}
     db.session.rollback()
     db.session.expunge_all()
-    value = False if column == "is_enabled" else "tampered"
+    value = {"is_enabled": False, "family_id": uuid.uuid4()}.get(column, "tampered")
     append_only_on_postgres = cls.__name__ == "AuditEvent" and db.engine.dialect.name == "postgresql"
     with tenant_context(tenant_a_id):
         if append_only_on_postgres:
@@ -80,7 +103,7 @@ def test_tenant_cannot_update_or_delete_other_rows(app_context, cls) -> None:  #
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
 def test_no_context_gives_no_rows(app_context, cls) -> None:  # type: ignore[no-untyped-def]
-    make_tenant(country="ES")
+    _tenants_with_rows(cls)
     assert db.session.scalars(select(cls)).all() == []
     assert db.session.scalar(select(func.count()).select_from(cls)) == 0
 
@@ -88,19 +111,21 @@ def test_no_context_gives_no_rows(app_context, cls) -> None:  # type: ignore[no-
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
 def test_inserts_are_stamped_with_the_current_tenant(app_context, cls) -> None:  # type: ignore[no-untyped-def]
     tenant_id = make_bare_tenant().id
-    row = ROW_FACTORIES[cls.__name__](1)
+    row = ROW_FACTORIES[cls.__name__](1, first_user_id(tenant_id))
     assert row.tenant_id is None
     with tenant_context(tenant_id):
         db.session.add(row)
         db.session.commit()
         row_id = row.id
     db.session.expunge_all()
-    assert _ids(cls, tenant_id) == {row_id}
+    assert row_id in _ids(cls, tenant_id)
+    with platform_scope(actor="test", reason="oracle"):
+        assert db.session.get(cls, row_id).tenant_id == tenant_id
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
 def test_insert_without_context_is_refused(app_context, cls) -> None:  # type: ignore[no-untyped-def]
-    row = ROW_FACTORIES[cls.__name__](2)
+    row = ROW_FACTORIES[cls.__name__](2, uuid.uuid4())
     db.session.add(row)
     with pytest.raises(TenantContextError):
         db.session.flush()
@@ -110,14 +135,14 @@ def test_insert_without_context_is_refused(app_context, cls) -> None:  # type: i
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
 def test_insert_for_another_tenant_is_refused(app_context, cls) -> None:  # type: ignore[no-untyped-def]
     tenant_a_id, tenant_b_id = make_bare_tenant().id, make_bare_tenant().id
-    row = ROW_FACTORIES[cls.__name__](3)
+    row = ROW_FACTORIES[cls.__name__](3, first_user_id(tenant_b_id))
     row.tenant_id = tenant_b_id
     with tenant_context(tenant_a_id):
         db.session.add(row)
         with pytest.raises(TenantContextError):
             db.session.flush()
         db.session.rollback()
-    assert _ids(cls, tenant_b_id) == set()
+    assert row.id not in _ids(cls, tenant_b_id)
 
 
 def test_relationship_loads_are_filtered_too(app_context) -> None:  # type: ignore[no-untyped-def]
