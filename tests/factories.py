@@ -170,3 +170,25 @@ def tenant_scoped_classes() -> list[type]:
         {mapper.class_ for mapper in Base.registry.mappers if issubclass(mapper.class_, TenantScoped)},
         key=lambda cls: cls.__name__,
     )
+
+
+def populate_row(cls: type, tenant_id: uuid.UUID, index: int) -> uuid.UUID:
+    """Insert one factory row of `cls` for the tenant and return its id."""
+    from gestiq_app.extensions import db
+    from gestiq_app.tenancy.context import tenant_context
+
+    user_id = first_user_id(tenant_id)
+    with tenant_context(tenant_id):
+        row = ROW_FACTORIES[cls.__name__](index, user_id)
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def tenant_with_every_kind_of_row() -> uuid.UUID:
+    """Return a bare tenant holding at least one row of every tenant-scoped model."""
+    tenant_id = make_bare_tenant().id
+    for index, cls in enumerate(tenant_scoped_classes()):
+        if cls.__name__ != "TenantUser":
+            populate_row(cls, tenant_id, index)
+    return tenant_id

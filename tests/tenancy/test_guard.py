@@ -10,7 +10,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from gestiq_app.extensions import db
 from gestiq_app.tenancy.context import TenantContextError, platform_scope, tenant_context
-from tests.factories import ROW_FACTORIES, first_user_id, make_bare_tenant, make_tenant, tenant_scoped_classes
+from tests.factories import ROW_FACTORIES, first_user_id, populate_row, make_bare_tenant, make_tenant, tenant_scoped_classes
 
 CLASSES = tenant_scoped_classes()
 #: A text or boolean column per class that the update test tries to change.
@@ -33,21 +33,11 @@ def test_every_tenant_scoped_class_has_a_factory() -> None:
     assert missing == []
 
 
-def _populate(cls: type, tenant_id, index: int):  # type: ignore[no-untyped-def]
-    """Insert one factory row of `cls` for the tenant and return its id."""
-    user_id = first_user_id(tenant_id)
-    with tenant_context(tenant_id):
-        row = ROW_FACTORIES[cls.__name__](index, user_id)
-        db.session.add(row)
-        db.session.commit()
-        return row.id
-
-
 def _tenants_with_rows(cls: type):  # type: ignore[no-untyped-def]
     """Two bare tenants, each with one factory row of `cls`."""
     tenant_a_id, tenant_b_id = make_bare_tenant().id, make_bare_tenant().id
-    _populate(cls, tenant_a_id, 1)
-    _populate(cls, tenant_b_id, 2)
+    populate_row(cls, tenant_a_id, 1)
+    populate_row(cls, tenant_b_id, 2)
     return tenant_a_id, tenant_b_id
 
 
