@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from gestiq_app.db import session
 from gestiq_app.tenancy.models import Tenant
+from gestiq_app.taxes.seed import ensure_tax_rates
 from gestiq_app.tenancy.seed import ensure_platform_defaults
 from gestiq_app.tenancy.services import create_tenant
 
@@ -39,6 +40,7 @@ DEMO_TENANTS = [
 def seed_demo() -> Iterator[str]:
     """Create the demo tenants that are missing and say what was done."""
     ensure_platform_defaults()
+    ensure_tax_rates()
     for data in DEMO_TENANTS:
         existing = session().scalar(select(Tenant).where(Tenant.slug == data["slug"]))
         if existing is None:

@@ -77,6 +77,7 @@ def app(database_urls: dict[str, str]):  # type: ignore[no-untyped-def]
 
     from gestiq_app import create_app
     from gestiq_app.admin.accounts import sync_permissions
+    from gestiq_app.taxes.seed import ensure_tax_rates
     from gestiq_app.tenancy.seed import ensure_platform_defaults
 
     overrides = {
@@ -99,6 +100,7 @@ def app(database_urls: dict[str, str]):  # type: ignore[no-untyped-def]
     with application.app_context():
         sync_permissions()
         ensure_platform_defaults()
+        ensure_tax_rates()
     return application
 
 

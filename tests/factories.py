@@ -113,6 +113,26 @@ def _outbound_email(index: int, user_id: uuid.UUID) -> Any:
     return OutboundEmail(to_address=f"to{index}@x.test", subject="Asunto", body_text="Cuerpo")
 
 
+def _customer(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.crm.models import Customer
+
+    return Customer(legal_name=f"Cliente {index}", country="ES", tax_id_type="nif", tax_id=random_nif())
+
+
+def _supplier(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.crm.models import Supplier
+
+    return Supplier(legal_name=f"Proveedor {index}", country="ES", tax_id_type="nif", tax_id=random_nif())
+
+
+def _product(index: int, user_id: uuid.UUID) -> Any:
+    from decimal import Decimal
+
+    from gestiq_app.catalog.models import Product
+
+    return Product(sku=f"SKU-{index}-{uuid.uuid4().hex[:6]}", name=f"Producto {index}", unit_price=Decimal("10.00"), tax_category="general")
+
+
 #: One builder per tenant-scoped model, given an index and a user of the current tenant;
 #: a new model without one makes the isolation tests fail.
 ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
@@ -125,6 +145,9 @@ ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "ApiToken": _api_token,
     "IdempotencyKey": _idempotency_key,
     "OutboundEmail": _outbound_email,
+    "Customer": _customer,
+    "Supplier": _supplier,
+    "Product": _product,
 }
 
 

@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from gestiq_app import create_app
     from gestiq_app.admin.accounts import sync_permissions
+    from gestiq_app.taxes.seed import ensure_tax_rates
     from gestiq_app.tenancy.seed import ensure_platform_defaults
 
     app = create_app({"GESTIQ_FAB_UPDATE_PERMS": "0"})
@@ -77,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             upgrade(directory=directory, revision=args.revision)
             sync_permissions()
             ensure_platform_defaults()
+            ensure_tax_rates()
     print("Base de datos al día")
     return 0
 

@@ -17,7 +17,7 @@ CLASSES = tenant_scoped_classes()
 MUTABLE_COLUMN = {
     "TenantUser": "name", "TenantModule": "is_enabled", "AuditEvent": "action", "RefreshToken": "family_id",  # set to a fresh UUID below
     "UserToken": "purpose", "RecoveryCode": "code_hash", "ApiToken": "name", "IdempotencyKey": "state",
-    "OutboundEmail": "subject",
+    "OutboundEmail": "subject", "Customer": "legal_name", "Supplier": "legal_name", "Product": "name",
 }
 
 

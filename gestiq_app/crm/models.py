@@ -1,0 +1,66 @@
+"""Customers and suppliers of a tenant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from gestiq_app.db import Base, TenantScoped, Timestamped, Versioned
+
+TAX_ID_TYPES = ("nif", "nie", "cif", "vat_eu", "passport", "cedula", "ruc", "consumidor_final")
+
+
+class PartyFields:
+    """What customers and suppliers share."""
+
+    legal_name: Mapped[str] = mapped_column(String(200))
+    trade_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    country: Mapped[str] = mapped_column(String(2))
+    tax_id_type: Mapped[str] = mapped_column(String(20))
+    tax_id: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: {"street", "city", "postal_code", "province", "country"}; more in `addresses`.
+    address: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    addresses: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    payment_terms_days: Mapped[int] = mapped_column(Integer, default=0)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Spain
+    has_recargo_equivalencia: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_irpf_professional: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Ecuador
+    is_contribuyente_especial: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_rimpe: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:  # noqa: N805
+        """Unique tax id per tenant; known id types; payment terms in range."""
+        name = cls.__tablename__  # type: ignore[attr-defined]
+        return (
+            UniqueConstraint("tenant_id", "tax_id", name=f"uq_{name}_tenant_id_tax_id"),
+            CheckConstraint(
+                "tax_id_type IN ('nif', 'nie', 'cif', 'vat_eu', 'passport', 'cedula', 'ruc', 'consumidor_final')",
+                name="tax_id_type",
+            ),
+            CheckConstraint("payment_terms_days >= 0 AND payment_terms_days <= 365", name="payment_terms"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.legal_name} ({self.tax_id})"
+
+
+class Customer(PartyFields, TenantScoped, Timestamped, Versioned, Base):
+    """A customer."""
+
+    __tablename__ = "customers"
+
+
+class Supplier(PartyFields, TenantScoped, Timestamped, Versioned, Base):
+    """A supplier."""
+
+    __tablename__ = "suppliers"
