@@ -1,0 +1,8 @@
+"""Make the repository root importable so `import edge` works however pytest is started."""
+
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
