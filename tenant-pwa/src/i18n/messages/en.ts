@@ -63,7 +63,8 @@ export const en: Catalog = {
   'reset.repeatPassword': 'Repeat the password',
   'reset.confirmSubmit': 'Save password',
   'reset.done': 'Password changed. You can sign in now.',
-  'reset.missingToken': 'The link is invalid or incomplete. Ask for a new one.',
+  'reset.token': 'Reset code',
+  'reset.tokenHint': 'It is in the link of the e-mail we sent you; open the link or paste it here.',
   'reset.requestNew': 'Ask for a new link',
 
   'invite.title': 'Accept invitation',
@@ -71,7 +72,8 @@ export const en: Catalog = {
   'invite.name': 'Full name',
   'invite.submit': 'Create my account',
   'invite.done': 'Account created. You can sign in now.',
-  'invite.missingToken': 'The invitation link is invalid or incomplete. Ask your company to invite you again.',
+  'invite.token': 'Invitation code',
+  'invite.tokenHint': 'It is in the link of the invitation e-mail; open the link or paste it here.',
 
   'form.required': 'This field is required.',
   'form.passwordsDiffer': 'The passwords do not match.',

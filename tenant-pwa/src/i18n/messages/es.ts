@@ -63,7 +63,8 @@ export const es = {
   'reset.repeatPassword': 'Repite la contraseña',
   'reset.confirmSubmit': 'Guardar contraseña',
   'reset.done': 'Contraseña cambiada. Ya puedes iniciar sesión.',
-  'reset.missingToken': 'El enlace no es válido o está incompleto. Pide uno nuevo.',
+  'reset.token': 'Código de restablecimiento',
+  'reset.tokenHint': 'Está en el enlace del correo que te enviamos; ábrelo desde el correo o pégalo aquí.',
   'reset.requestNew': 'Pedir un enlace nuevo',
 
   'invite.title': 'Aceptar invitación',
@@ -71,7 +72,8 @@ export const es = {
   'invite.name': 'Nombre y apellidos',
   'invite.submit': 'Crear mi cuenta',
   'invite.done': 'Cuenta creada. Ya puedes iniciar sesión.',
-  'invite.missingToken': 'El enlace de invitación no es válido o está incompleto. Pide a tu empresa que te invite de nuevo.',
+  'invite.token': 'Código de invitación',
+  'invite.tokenHint': 'Está en el enlace del correo de invitación; ábrelo desde el correo o pégalo aquí.',
 
   'form.required': 'Este campo es obligatorio.',
   'form.passwordsDiffer': 'Las contraseñas no coinciden.',
