@@ -63,6 +63,8 @@ export default defineConfig({
   },
   test: {
     environment: 'node',
+    // Component tests opt in with `// @vitest-environment happy-dom` and run at /app/.
+    environmentOptions: { happyDOM: { url: 'http://localhost/app/' } },
     include: ['tests/**/*.test.{ts,tsx}'],
     restoreMocks: true,
     unstubGlobals: true,

@@ -88,21 +88,46 @@ function serverIdOf(body: unknown): string | undefined {
   return undefined;
 }
 
+// All Outbox objects of one tenant+user in this page share one emitter, and a BroadcastChannel carries
+// the news to other tabs, so the badge and the panel follow changes made anywhere.
+const emitters = new Map<string, { events: EventTarget; channel: BroadcastChannel | null }>();
+
+function emitterFor(scope: Scope) {
+  const name = `gestiq-outbox:${scope.tenantId}:${scope.userId}`;
+  let emitter = emitters.get(name);
+  if (!emitter) {
+    const events = new EventTarget();
+    let channel: BroadcastChannel | null = null;
+    if (typeof BroadcastChannel !== 'undefined') {
+      channel = new BroadcastChannel(name);
+      channel.onmessage = () => events.dispatchEvent(new Event('change'));
+      // Node (tests) would otherwise keep the process alive for the channel.
+      (channel as unknown as { unref?: () => void }).unref?.();
+    }
+    emitter = { events, channel };
+    emitters.set(name, emitter);
+  }
+  return emitter;
+}
+
 /** The outbox of one tenant and user. */
 export class Outbox {
   readonly scope: Scope;
-  /** Fires `change` after every state change (the panel and the badge listen). */
-  readonly events = new EventTarget();
+  /** Fires `change` after every state change, from any tab (the panel and the badge listen). */
+  readonly events: EventTarget;
+  private readonly channel: BroadcastChannel | null;
   private readonly sendRequest: SendFunction;
   private running: Promise<ReplayReport> | null = null;
 
   constructor(scope: Scope, options: { send?: SendFunction } = {}) {
     this.scope = scope;
     this.sendRequest = options.send ?? httpSend;
+    ({ events: this.events, channel: this.channel } = emitterFor(scope));
   }
 
   private changed(): void {
     this.events.dispatchEvent(new Event('change'));
+    this.channel?.postMessage('change');
   }
 
   /** Queue a write; returns the entry, whose `id` can be used as a placeholder by later entries. */
