@@ -122,6 +122,12 @@ export function App({ bootstrap = startSession }: AppProps) {
     document.querySelector<HTMLElement>('[data-autofocus]')?.focus();
   }, [route.path, session.status]);
 
+  // Signed in and on /login (a bookmark, the back button): go to the dashboard.
+  const isSignedIn = session.status === 'authenticated';
+  useEffect(() => {
+    if (isSignedIn && route.path === '/login') navigate('/', { replace: true });
+  }, [isSignedIn, route.path]);
+
   const onAuthenticated = useCallback((signedIn: User) => {
     saveLastUser(signedIn);
     setSession({ status: 'authenticated', user: signedIn, offline: false });
@@ -168,7 +174,6 @@ export function App({ bootstrap = startSession }: AppProps) {
     const notice = session.notice === 'expired' ? i18n.t('status.sessionExpired') : undefined;
     screen = <Login onAuthenticated={onAuthenticated} notice={notice} />;
   } else {
-    if (route.path === '/login') navigate('/', { replace: true });
     screen = (
       <OfflineProvider user={session.user}>
         <Layout user={session.user} offlineSession={session.offline} onLogout={onLogout} onLanguage={onLanguage}>
