@@ -61,17 +61,24 @@ export interface TelemetryDeps {
   userAgent: () => string;
 }
 
+let telemetryUrl = TELEMETRY_URL;
+
+/** Send reports to another API origin (when the API is not served from the app's origin). */
+export function setTelemetryBaseUrl(baseUrl: string): void {
+  telemetryUrl = baseUrl + TELEMETRY_URL;
+}
+
 function defaultDeliver(report: TelemetryReport): void {
   const body = JSON.stringify(report);
   try {
     if (typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function') {
-      if (navigator.sendBeacon(TELEMETRY_URL, new Blob([body], { type: 'application/json' }))) return;
+      if (navigator.sendBeacon(telemetryUrl, new Blob([body], { type: 'application/json' }))) return;
     }
-    void fetch(TELEMETRY_URL, {
+    void fetch(telemetryUrl, {
       method: 'POST',
       body,
       keepalive: true,
-      credentials: 'same-origin',
+      credentials: 'include',
       headers: { 'Content-Type': 'application/json' },
     }).catch(() => undefined);
   } catch {
