@@ -306,7 +306,8 @@ export class Outbox {
     const needed = new Set(entries.filter((e) => e.state !== 'done').flatMap((e) => e.dependsOn));
     const cutoff = Date.now() - DONE_RETENTION_MS;
     for (const entry of entries) {
-      if (entry.state === 'done' && !needed.has(entry.id) && Date.parse(entry.createdAt) < cutoff) {
+      const finishedAt = Date.parse(entry.lastAttemptAt ?? entry.createdAt);
+      if (entry.state === 'done' && !needed.has(entry.id) && finishedAt < cutoff) {
         await db.delete('outbox', entry.id);
       }
     }

@@ -162,6 +162,22 @@ describe('replay', () => {
     expect(await outbox.get(entry.id)).toMatchObject({ state: 'done', attempts: 2 });
   });
 
+  it('prunes done entries after a week unless an unsent entry depends on them', async () => {
+    const outbox = new Outbox(ana);
+    const old = await outbox.enqueue({ method: 'POST', path: '/old', body: {} });
+    const needed = await outbox.enqueue({ method: 'POST', path: '/needed', body: {} });
+    const waiting = await outbox.enqueue({ method: 'POST', path: '/waiting', body: {}, dependsOn: [needed.id] });
+    const db = await openUserDb(ana);
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000).toISOString();
+    for (const entry of [old, needed]) {
+      await db.put('outbox', { ...entry, state: 'done', serverId: 's', lastAttemptAt: eightDaysAgo, createdAt: eightDaysAgo });
+    }
+
+    await new Outbox(ana, { send: async () => offline() }).replay();
+
+    expect((await outbox.list()).map((e) => e.id)).toEqual([needed.id, waiting.id]);
+  });
+
   it('shares one run between concurrent replay calls', async () => {
     const api = server(() => created({ id: '1' }));
     const outbox = new Outbox(ana, { send: api.send });
