@@ -23,7 +23,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-install-node: $(PWA_STAMP) $(EDGE_STAMP)
+DOCS_STAMP := api/docs/node_modules/.installed
+
+install-node: $(PWA_STAMP) $(EDGE_STAMP) $(DOCS_STAMP)
+$(DOCS_STAMP): api/docs/package-lock.json
+	cd api/docs && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed
 $(PWA_STAMP): $(wildcard tenant-pwa/package-lock.json)
 	if [ -f tenant-pwa/package-lock.json ]; then cd tenant-pwa && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; fi
 $(EDGE_STAMP): $(wildcard edge/package-lock.json)
@@ -66,7 +70,7 @@ test-postgres: install-python
 
 test-node: install-node
 	if [ -f edge/package.json ]; then cd edge && npm test --silent; fi
-	if [ -f tenant-pwa/package.json ]; then cd tenant-pwa && npm test --silent; fi
+	if [ -f tenant-pwa/package.json ]; then cd tenant-pwa && npm test --silent && npm run check:size --silent; fi
 
 clean:
 	rm -rf $(VENV) tenant-pwa/node_modules tenant-pwa/dist edge/node_modules instance

@@ -37,6 +37,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(health_blueprint)
 
+    from gestiq_app.pwa import blueprint as pwa_blueprint
+
+    app.register_blueprint(pwa_blueprint)
+
     from gestiq_app.cli import register_cli
 
     register_cli(app)
