@@ -1,0 +1,50 @@
+"""One helper for the four-way permission check every endpoint needs.
+
+anonymous -> 401; a user of another tenant -> 404 (or 403/404 for collection routes: never 2xx);
+same tenant without the permission -> 403; allowed role -> the expected 2xx. After each denied call the
+`snapshot()` of the data must be unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.api_helpers import ApiSession, login_as
+
+
+def check_access(
+    app: Any,
+    *,
+    method: str,
+    url: str,
+    owner_tenant: Any,
+    other_tenant: Any,
+    allowed_role: str,
+    denied_role: str,
+    expected_status: int,
+    snapshot: Callable[[], Any],
+    json: Any = None,
+    other_tenant_status: tuple[int, ...] = (404,),
+) -> Any:
+    """Run the anonymous / other tenant / denied role / allowed role calls and return the allowed response."""
+    before = snapshot()
+
+    anonymous = app.test_client().open(url, method=method, json=json)
+    assert anonymous.status_code == 401, (url, anonymous.get_json())
+    assert snapshot() == before
+
+    stranger: ApiSession = login_as(app, other_tenant, "owner")
+    foreign = stranger.send(method, url, json=json)
+    assert foreign.status_code in other_tenant_status, (url, foreign.status_code, foreign.get_json())
+    assert snapshot() == before
+
+    denied_session = login_as(app, owner_tenant, denied_role)
+    denied = denied_session.send(method, url, json=json)
+    assert denied.status_code == 403, (url, denied.status_code, denied.get_json())
+    assert denied.get_json()["type"].endswith("/permission-denied")
+    assert snapshot() == before
+
+    allowed = login_as(app, owner_tenant, allowed_role).send(method, url, json=json)
+    assert allowed.status_code == expected_status, (url, allowed.status_code, allowed.get_json())
+    return allowed
