@@ -1,45 +1,21 @@
-"""Shared API pieces: money fields documented as strings, paging and sorting of lists."""
+"""Shared API pieces: money fields documented as strings (re-exported), paging and sorting of lists."""
 
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from flask import g
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 import gestiq_app.validation  # noqa: F401 - Spanish messages
+from gestiq_app.fields import Money  # noqa: F401 - re-exported: schemas live in the domain packages
 from api.errors import ApiProblem
 from gestiq_app.db import session
 
 MAX_PAGE_SIZE = 200
-
-
-class Money(fields.Decimal):
-    """A money amount: Decimal inside, a string such as "1234.50" in JSON (and documented as a string)."""
-
-    def __init__(self, *, places: int = 2, **kwargs: Any) -> None:
-        metadata = {"type": "string", "format": "decimal", "example": "1234.50", "pattern": r"^-?\d{1,13}(\.\d{1,6})?$",
-                    **kwargs.pop("metadata", {})}
-        self.decimal_places = places
-        super().__init__(places=places, as_string=True, allow_nan=False, rounding=ROUND_HALF_UP, metadata=metadata, **kwargs)
-
-    def _validated(self, value: Any) -> Decimal:
-        if isinstance(value, float):
-            raise self.make_error("invalid")
-        try:
-            raw = Decimal(str(value).strip()) if isinstance(value, (str, int)) else None
-        except InvalidOperation:
-            raw = None
-        if raw is not None and raw.is_finite() and -raw.as_tuple().exponent > self.decimal_places:  # type: ignore[operator]
-            raise ValidationError(f"Como máximo {self.decimal_places} decimales.")
-        result = super()._validated(value)
-        if result is not None and abs(result) >= Decimal("1e13"):
-            raise ValidationError("Importe demasiado grande.")
-        return result
 
 
 class PageQuerySchema(Schema):
@@ -80,12 +56,17 @@ def apply_sort(statement: Select, sort: str | None, sortable: dict[str, Instrume
     return statement.order_by(column.desc() if descending else column.asc(), entity.id.asc())
 
 
-def paginate(statement: Select, args: dict[str, Any], *, sortable: dict[str, InstrumentedAttribute], default_sort: str) -> dict[str, Any]:
-    """Run a list query a page at a time and return `{items, total, page, page_size, pages}` (also in X-Pagination)."""
+def paginate(statement: Select, args: dict[str, Any], *, sortable: dict[str, InstrumentedAttribute], default_sort: str,
+             rows: bool = False) -> dict[str, Any]:
+    """Run a list query a page at a time and return `{items, total, page, page_size, pages}` (also in X-Pagination).
+
+    `rows=True` returns the selected columns as rows (lean lists) instead of the first column's objects.
+    """
     page, page_size = args["page"], args["page_size"]
     total = session().scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     ordered = apply_sort(statement, args.get("sort"), sortable, default_sort)
-    items = session().scalars(ordered.limit(page_size).offset((page - 1) * page_size)).all()
+    result = session().execute(ordered.limit(page_size).offset((page - 1) * page_size))
+    items = result.all() if rows else result.scalars().all()
     meta = {"total": total, "page": page, "page_size": page_size, "pages": (total + page_size - 1) // page_size}
     g.pagination_header = json.dumps(meta)
     return {"items": items, **meta}

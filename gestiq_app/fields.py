@@ -1,0 +1,35 @@
+"""Marshmallow fields shared by the domain schemas: exact decimals that travel as JSON strings."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from marshmallow import ValidationError, fields
+
+import gestiq_app.validation  # noqa: F401 - Spanish messages
+
+
+class Money(fields.Decimal):
+    """A money amount: Decimal inside, a string such as "1234.50" in JSON (and documented as a string)."""
+
+    def __init__(self, *, places: int = 2, **kwargs: Any) -> None:
+        metadata = {"type": "string", "format": "decimal", "example": "1234.50", "pattern": r"^-?\d{1,13}(\.\d{1,6})?$",
+                    **kwargs.pop("metadata", {})}
+        self.decimal_places = places
+        super().__init__(places=places, as_string=True, allow_nan=False, rounding=ROUND_HALF_UP, metadata=metadata, **kwargs)
+
+    def _validated(self, value: Any) -> Decimal:
+        if isinstance(value, float):
+            raise self.make_error("invalid")
+        try:
+            raw = Decimal(str(value).strip()) if isinstance(value, (str, int)) else None
+        except InvalidOperation:
+            raw = None
+        if raw is not None and raw.is_finite() and -raw.as_tuple().exponent > self.decimal_places:  # type: ignore[operator]
+            raise ValidationError(f"Como máximo {self.decimal_places} decimales.")
+        result = super()._validated(value)
+        if result is not None and abs(result) >= Decimal("1e13"):
+            raise ValidationError("Importe demasiado grande.")
+        return result
+
