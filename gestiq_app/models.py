@@ -16,3 +16,4 @@ from gestiq_app.tenancy.models import Plan, SectorTemplate, Tenant, TenantModule
 from gestiq_app.catalog.models import Product  # noqa: F401
 from gestiq_app.crm.models import Customer, Supplier  # noqa: F401
 from gestiq_app.taxes.models import TaxRate  # noqa: F401
+from gestiq_app.sales.models import DocumentSeries, SalesDocument, SalesDocumentLine, SalesDocumentTax  # noqa: F401

@@ -133,6 +133,43 @@ def _product(index: int, user_id: uuid.UUID) -> Any:
     return Product(sku=f"SKU-{index}-{uuid.uuid4().hex[:6]}", name=f"Producto {index}", unit_price=Decimal("10.00"), tax_category="general")
 
 
+def _document_series(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.sales.models import DocumentSeries
+
+    return DocumentSeries(kind="invoice", prefix=f"T{index}-{uuid.uuid4().hex[:6]}", name=f"Serie {index}")
+
+
+def _sales_document(index: int, user_id: uuid.UUID) -> Any:
+    """A draft invoice with its own customer and series (built as one graph: nothing is flushed here)."""
+    from datetime import date
+
+    from gestiq_app.sales.models import SalesDocument
+
+    customer = _customer(index, user_id)
+    return SalesDocument(kind="invoice", state="draft", customer=customer, series=_document_series(index, user_id),
+                         customer_name=customer.legal_name, customer_tax_id=customer.tax_id, issue_date=date(2026, 1, 15),
+                         currency="EUR", notes=f"Factura {index}")
+
+
+def _sales_document_line(index: int, user_id: uuid.UUID) -> Any:
+    from decimal import Decimal
+
+    from gestiq_app.sales.models import SalesDocumentLine
+
+    return SalesDocumentLine(document=_sales_document(index, user_id), position=1, description=f"Línea {index}",
+                             quantity=Decimal("1"), unit_price=Decimal("10"), tax_category="general",
+                             tax_rate=Decimal("21"), base_amount=Decimal("10.00"))
+
+
+def _sales_document_tax(index: int, user_id: uuid.UUID) -> Any:
+    from decimal import Decimal
+
+    from gestiq_app.sales.models import SalesDocumentTax
+
+    return SalesDocumentTax(document=_sales_document(index, user_id), tax_type="iva", category="general",
+                            rate=Decimal("21"), base=Decimal("10.00"), amount=Decimal("2.10"))
+
+
 #: One builder per tenant-scoped model, given an index and a user of the current tenant;
 #: a new model without one makes the isolation tests fail.
 ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
@@ -148,6 +185,10 @@ ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "Customer": _customer,
     "Supplier": _supplier,
     "Product": _product,
+    "DocumentSeries": _document_series,
+    "SalesDocument": _sales_document,
+    "SalesDocumentLine": _sales_document_line,
+    "SalesDocumentTax": _sales_document_tax,
 }
 
 

@@ -18,6 +18,7 @@ MUTABLE_COLUMN = {
     "TenantUser": "name", "TenantModule": "is_enabled", "AuditEvent": "action", "RefreshToken": "family_id",  # set to a fresh UUID below
     "UserToken": "purpose", "RecoveryCode": "code_hash", "ApiToken": "name", "IdempotencyKey": "state",
     "OutboundEmail": "subject", "Customer": "legal_name", "Supplier": "legal_name", "Product": "name",
+    "DocumentSeries": "name", "SalesDocument": "notes", "SalesDocumentLine": "description", "SalesDocumentTax": "category",
 }
 
 

@@ -1,0 +1,1 @@
+"""Sales: quotes, invoices and credit notes, their totals, numbering and issuing."""
