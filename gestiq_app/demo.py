@@ -1,4 +1,4 @@
-"""Demo data: the tenants demo-es and demo-ec (idempotent; later issues add documents)."""
+"""Demo data: the tenants demo-es and demo-ec and their sales documents (idempotent)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 
 from gestiq_app.db import session
+from gestiq_app.sales.demo import seed_sales_demo
 from gestiq_app.tenancy.models import Tenant
 from gestiq_app.taxes.seed import ensure_tax_rates
 from gestiq_app.tenancy.seed import ensure_platform_defaults
@@ -44,7 +45,11 @@ def seed_demo() -> Iterator[str]:
     for data in DEMO_TENANTS:
         existing = session().scalar(select(Tenant).where(Tenant.slug == data["slug"]))
         if existing is None:
-            create_tenant(data=data, actor="demo-seed")
+            existing = create_tenant(data=data, actor="demo-seed")
             yield f"Creada {data['slug']}: {data['owner_email']} / {DEMO_PASSWORD}"
         else:
             yield f"Ya existía {data['slug']}: {data['owner_email']} / {DEMO_PASSWORD}"
+    # Documents last: they use the customers and products the other demo steps give each tenant.
+    for data in DEMO_TENANTS:
+        tenant_id = session().scalar(select(Tenant.id).where(Tenant.slug == data["slug"]))
+        yield f"Ventas de {data['slug']}: {seed_sales_demo(tenant_id=tenant_id)}"

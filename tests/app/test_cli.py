@@ -75,6 +75,8 @@ def test_demo_seed_is_idempotent(app) -> None:  # type: ignore[no-untyped-def]
     assert second.output.splitlines() == [
         "Ya existía demo-es: owner@demo-es.test / demo-password-1",
         "Ya existía demo-ec: owner@demo-ec.test / demo-password-1",
+        "Ventas de demo-es: ya tenía facturas",
+        "Ventas de demo-ec: ya tenía facturas",
     ]
     with app.app_context():
         assert db.session.scalars(select(Tenant.slug).where(Tenant.slug.in_(["demo-es", "demo-ec"])).order_by(Tenant.slug)).all() == ["demo-ec", "demo-es"]
