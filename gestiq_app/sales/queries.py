@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, not_, or_, select
@@ -25,6 +26,7 @@ SORTABLE = {
     "customer_name": D.customer_name, "created_at": D.created_at,
 }
 DEFAULT_SORT = "-issue_date"
+CENT = Decimal("0.01")
 
 
 def overdue_condition(today: date) -> ColumnElement[bool]:
@@ -69,3 +71,27 @@ def list_documents_query(*, tenant_id: uuid.UUID, kinds: Sequence[str], filters:
         statement = statement.where(or_(D.full_number.ilike(pattern, escape="\\"), D.customer_name.ilike(pattern, escape="\\"),
                                         D.notes.ilike(pattern, escape="\\")))
     return statement
+
+
+def dump_list_row(row: Any) -> dict[str, Any]:
+    """Serialize a list row exactly as schemas.DocumentListItemSchema does, several times faster (pages of 200 rows)."""
+    return {
+        "id": str(row.id),
+        "kind": row.kind,
+        "status": row.status,
+        "full_number": row.full_number,
+        "customer_id": str(row.customer_id),
+        "customer_name": row.customer_name,
+        "customer_tax_id": row.customer_tax_id,
+        "issue_date": row.issue_date.isoformat(),
+        "due_date": row.due_date.isoformat() if row.due_date is not None else None,
+        "currency": row.currency,
+        "subtotal": _money(row.subtotal),
+        "total": _money(row.total),
+        "amount_due": _money(row.amount_due),
+        "rectified_document_id": str(row.rectified_document_id) if row.rectified_document_id is not None else None,
+    }
+
+
+def _money(value: Decimal) -> str:
+    return str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))

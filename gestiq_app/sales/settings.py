@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from gestiq_app.db import session
 from gestiq_app.tenancy.exceptions import TenantNotFoundError
@@ -38,15 +38,20 @@ def get_sales_settings(*, tenant_id: uuid.UUID) -> SalesSettings:
     cache_key = f"sales_settings_{tenant_id}"
     if has_request_context() and cache_key in g:
         return g.get(cache_key)
-    tenant = session().get(Tenant, tenant_id)
-    if tenant is None:
+    statement = (
+        select(Tenant.country, Tenant.currency, Tenant.timezone, TenantModule.settings)
+        .outerjoin(TenantModule, and_(TenantModule.tenant_id == Tenant.id, TenantModule.module == "sales"))
+        .where(Tenant.id == tenant_id)
+    )
+    row = session().execute(statement).first()
+    if row is None:
         raise TenantNotFoundError("Empresa no encontrada")
-    module_settings = session().scalar(select(TenantModule.settings).where(TenantModule.module == "sales")) or {}
+    module_settings = row.settings or {}
     settings = SalesSettings(
-        tenant_id=tenant.id,
-        country=tenant.country,
-        currency=tenant.currency,
-        timezone=tenant.timezone,
+        tenant_id=tenant_id,
+        country=row.country,
+        currency=row.currency,
+        timezone=row.timezone,
         irpf_category=str(module_settings.get("irpf_category") or DEFAULT_IRPF_CATEGORY),
     )
     if has_request_context():
