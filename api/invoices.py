@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.idempotency import idempotent
-from api.sales_common import DocumentPageSchema, InvoiceListQuerySchema, QuoteListQuerySchema, created, list_documents
+from api.sales_common import DocumentPageSchema, InvoiceListQuerySchema, DocumentListQuerySchema, created, list_documents
 from api.security import current_principal, require
 from gestiq_app.sales import credit_notes, issuing, services
 from gestiq_app.sales.schemas import (
@@ -112,7 +112,7 @@ class InvoiceCreditNotes(MethodView):
     """Credit notes of an invoice."""
 
     @require("invoices:read")
-    @blp.arguments(QuoteListQuerySchema, location="query")
+    @blp.arguments(DocumentListQuerySchema, location="query")
     @blp.response(200, DocumentPageSchema)
     def get(self, args: dict[str, Any], invoice_id: uuid.UUID) -> Any:
         """List the credit notes that rectify the invoice."""

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.idempotency import idempotent
-from api.sales_common import DocumentPageSchema, QuoteListQuerySchema, created, list_documents
+from api.sales_common import DocumentPageSchema, DocumentListQuerySchema, created, list_documents
 from api.security import current_principal, require
 from gestiq_app.sales import services
 from gestiq_app.sales.schemas import DocumentCreateSchema, DocumentSchema, DocumentUpdateSchema
@@ -23,7 +23,7 @@ class Quotes(MethodView):
     """Quotes of the tenant."""
 
     @require("quotes:read")
-    @blp.arguments(QuoteListQuerySchema, location="query")
+    @blp.arguments(DocumentListQuerySchema, location="query")
     @blp.response(200, DocumentPageSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """List quotes; filter by status, customer, issue dates and text."""

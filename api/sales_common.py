@@ -17,7 +17,7 @@ from gestiq_app.sales.settings import tenant_today
 DocumentPageSchema = page_schema(DocumentListItemSchema)
 
 
-class QuoteListQuerySchema(PageQuerySchema, DocumentQuerySchema):
+class DocumentListQuerySchema(PageQuerySchema, DocumentQuerySchema):
     """?page=&page_size=&sort= plus the document filters."""
 
 
@@ -48,4 +48,4 @@ def created(document: Any, location: str) -> tuple[Any, int, dict[str, str]]:
     return document, 201, {"Location": location}
 
 
-__all__ = ["DocumentPageSchema", "DocumentSchema", "InvoiceListQuerySchema", "QuoteListQuerySchema", "created", "list_documents"]
+__all__ = ["DocumentPageSchema", "DocumentSchema", "InvoiceListQuerySchema", "DocumentListQuerySchema", "created", "list_documents"]

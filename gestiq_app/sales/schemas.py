@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from webargs.fields import DelimitedList
 
-from gestiq_app.fields import Money
+from gestiq_app.fields import DecimalRange, Money, UtcDateTime
 from gestiq_app.sales.models import DOCUMENT_KINDS, RECTIFICATION_METHODS, RECTIFICATION_TYPES
 from gestiq_app.sales.settings import tenant_today
 
@@ -44,9 +44,9 @@ class LineInputSchema(Schema):
 
     product_id = fields.UUID(load_default=None, allow_none=True)
     description = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=500))
-    quantity = Quantity(required=True, validate=validate.Range(min=Decimal("0"), max=Decimal("99999999"), min_inclusive=False))
-    unit_price = Price(load_default=None, allow_none=True, validate=validate.Range(min=Decimal("0"), max=Decimal("999999999")))
-    discount_percent = Money(places=2, load_default=Decimal("0"), validate=validate.Range(min=Decimal("0"), max=Decimal("100")),
+    quantity = Quantity(required=True, validate=DecimalRange(min=Decimal("0"), max=Decimal("99999999"), min_inclusive=False))
+    unit_price = Price(load_default=None, allow_none=True, validate=DecimalRange(min=Decimal("0"), max=Decimal("999999999")))
+    discount_percent = Money(places=2, load_default=Decimal("0"), validate=DecimalRange(min=Decimal("0"), max=Decimal("100")),
                              metadata={"example": "10.00"})
     tax_category = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(TAX_CATEGORIES))
     is_service = fields.Boolean(load_default=None, allow_none=True,
@@ -89,8 +89,8 @@ class CreditLineInputSchema(Schema):
     """An invoice line to credit: a quantity, at the invoiced price or a lower one."""
 
     source_line_id = fields.UUID(required=True)
-    quantity = Quantity(required=True, validate=validate.Range(min=Decimal("0"), max=Decimal("99999999"), min_inclusive=False))
-    unit_price = Price(load_default=None, allow_none=True, validate=validate.Range(min=Decimal("0"), max=Decimal("999999999")))
+    quantity = Quantity(required=True, validate=DecimalRange(min=Decimal("0"), max=Decimal("99999999"), min_inclusive=False))
+    unit_price = Price(load_default=None, allow_none=True, validate=DecimalRange(min=Decimal("0"), max=Decimal("999999999")))
 
 
 class CreditNoteCreateSchema(Schema):
@@ -186,9 +186,9 @@ class DocumentSchema(PreviewSchema):
     rectification_method = fields.String(dump_only=True, allow_none=True)
     reason = fields.String(dump_only=True, allow_none=True)
     source_quote_id = fields.UUID(dump_only=True, allow_none=True)
-    issued_at = fields.DateTime(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    issued_at = UtcDateTime(dump_only=True, allow_none=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
     lines = fields.List(fields.Nested(LineSchema), dump_only=True)
 
@@ -267,7 +267,7 @@ class SeriesSchema(Schema):
     current_year = fields.Integer(dump_only=True, allow_none=True)
     last_issue_date = fields.Date(dump_only=True, allow_none=True)
     is_active = fields.Boolean(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
 
 
