@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.idempotency import idempotent
-from api.sales_common import DocumentPageSchema, InvoiceListQuerySchema, DocumentListQuerySchema, created, list_documents
+from api.sales_common import DocumentListQuerySchema, DocumentPageSchema, InvoiceListQuerySchema, created, list_documents
 from api.security import current_principal, require
 from gestiq_app.sales import credit_notes, issuing, services
 from gestiq_app.sales.schemas import (
@@ -97,6 +97,7 @@ class InvoiceIssue(MethodView):
     """Issue a draft."""
 
     @require("invoices:issue")
+    @idempotent
     @blp.arguments(IssueSchema, required=False)
     @blp.response(200, DocumentSchema)
     @blp.alt_response(409, description="Ya emitida")

@@ -157,6 +157,16 @@ def test_issue_returns_the_numbered_invoice(app, world) -> None:  # type: ignore
     assert session.post(f"/api/v1/invoices/{world.draft_id}/issue", json={"issue_date": "2026-01-04"}).status_code == 409
 
 
+def test_a_retried_issue_with_its_idempotency_key_replays_the_answer(app, world) -> None:  # type: ignore[no-untyped-def]
+    session = login_as(app, world.owner, "sales")
+    url, key = f"/api/v1/invoices/{world.draft_id}/issue", {"Idempotency-Key": "issue-retry-0001"}
+    body = {"issue_date": "2026-01-05"}
+    first, retry = session.post(url, json=body, headers=key), session.post(url, json=body, headers=key)
+    assert (first.status_code, retry.status_code, retry.headers["Idempotent-Replayed"]) == (200, 200, "true")
+    assert retry.get_json()["full_number"] == first.get_json()["full_number"] == "F2026-00002"
+    assert session.post(url).status_code == 409
+
+
 def test_preview_returns_totals_and_saves_nothing(app, world) -> None:  # type: ignore[no-untyped-def]
     snapshot = _snapshot(app, world)
     before = snapshot()
