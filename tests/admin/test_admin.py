@@ -248,3 +248,13 @@ def test_a_wrong_or_replayed_second_factor_code_is_refused(app, client, back_off
         assert other.get("/admin/tenantview/list/").status_code == 302
     other.post("/admin/login/second-factor", data={"code": next_totp_code(username), "csrf_token": csrf_token(page)})
     assert other.get("/admin/tenantview/list/").status_code == 200
+
+
+def test_the_outbox_shows_password_reset_mail(app, client, back_office_user) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        tenant = make_tenant(country="ES")
+    app.test_client().post("/api/v1/tenant/auth/password-reset", json={"tenant": tenant.slug, "email": f"owner@{tenant.slug}.test"})
+    admin_login(client, back_office_user("Support"), ADMIN_PASSWORD)
+    html = client.get("/admin/outboundemailview/list/?psize_OutboundEmailView=100").get_data(as_text=True)
+    assert f"owner@{tenant.slug}.test" in html
+    assert "Restablecer tu contraseña de GestiQCloud" in html
