@@ -67,7 +67,7 @@ async function settle(ms = 0) {
   });
 }
 
-async function waitFor<T>(check: () => T, timeoutMs = 2000): Promise<T> {
+async function waitFor<T>(check: () => T, timeoutMs = 15000): Promise<T> {
   const started = Date.now();
   for (;;) {
     try {
