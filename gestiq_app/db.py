@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -87,7 +88,10 @@ def call_after_commit(callback: Callable[[], object]) -> None:
 def _run_after_commit(current: Session) -> None:
     callbacks = current.info.pop(AFTER_COMMIT_KEY, [])
     for callback in callbacks:
-        callback()
+        try:
+            callback()
+        except Exception:  # noqa: BLE001 - the use case is committed; its state row lets a sweep retry the work
+            logging.getLogger("gestiq.jobs").exception("after-commit work failed", extra={"callback": repr(callback)})
 
 
 @contextmanager
