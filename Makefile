@@ -33,8 +33,10 @@ $(PWA_STAMP): $(wildcard tenant-pwa/package-lock.json)
 $(EDGE_STAMP): $(wildcard edge/package-lock.json)
 	if [ -f edge/package-lock.json ]; then cd edge && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; fi
 
-build-pwa: install-node
-	if [ -f tenant-pwa/package.json ]; then cd tenant-pwa && npm run build --silent; fi
+build-pwa: install-node install-python
+	# The PWA's API types are generated from the backend's OpenAPI: a breaking backend change fails tsc here.
+	GESTIQ_INSTANCE_PATH=$${GESTIQ_INSTANCE_PATH:-instance} $(FLASK) gestiq openapi write --output openapi.json
+	cd tenant-pwa && npm run gen:types --silent && npm run build --silent
 
 migrate: install-python
 	scripts/migrate

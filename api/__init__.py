@@ -91,7 +91,20 @@ def _init_request_guards(app: Flask) -> None:
             abort(415)
 
 
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; "
+    "worker-src 'self' blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+)
+
+
 def _init_docs_assets(app: Flask) -> None:
+    @app.after_request
+    def _docs_csp(response):  # type: ignore[no-untyped-def]
+        # The doc pages may only load from this origin: ReDoc's hard-coded CDN logo is blocked, not fetched.
+        if request.path in {"/docs", "/docs/", "/redoc", "/redoc/"}:
+            response.headers["Content-Security-Policy"] = DOCS_CSP
+        return response
+
     locations = {"swagger-ui": DOCS_ASSETS / "swagger-ui-dist", "redoc": DOCS_ASSETS / "redoc" / "bundles"}
 
     @app.get("/api-docs-assets/<string:package>/<path:filename>")

@@ -22,7 +22,9 @@ from gestiq_app.identity.schemas import (
     PasswordChangeSchema,
     PasswordResetConfirmSchema,
     PasswordResetRequestSchema,
+    RecoveryCodesSchema,
     SecondFactorSchema,
+    TotpEnrollmentSchema,
 )
 from gestiq_app.identity.sessions import MFA, TENANT, decode, rotate_refresh_token
 from gestiq_app.tenancy.context import tenant_context
@@ -196,3 +198,39 @@ class InvitationAccept(MethodView):
 
 
 __all__ = ["AuthenticationError", "blp"]
+
+
+@blp.route("/totp")
+class TotpSetup(MethodView):
+    """The caller's own second factor."""
+
+    @authenticated
+    @blp.response(201, TotpEnrollmentSchema)
+    def post(self) -> Any:
+        """Start setting up TOTP: return a secret and its otpauth:// URI."""
+        principal = current_principal()
+        return auth_services.start_totp_enrollment(tenant_id=principal.tenant_id, user_id=uuid.UUID(principal.user_id))  # type: ignore[arg-type]
+
+    @authenticated
+    @blp.arguments(SecondFactorSchema)
+    @blp.response(204)
+    def delete(self, data: dict[str, Any]) -> Any:
+        """Turn TOTP off (needs a current code; refused when the tenant requires it)."""
+        principal = current_principal()
+        auth_services.disable_totp(tenant_id=principal.tenant_id, user_id=uuid.UUID(principal.user_id), code=data["code"])  # type: ignore[arg-type]
+        return ""
+
+
+@blp.route("/totp/confirm")
+class TotpConfirm(MethodView):
+    """Activate TOTP with a first code."""
+
+    @authenticated
+    @blp.arguments(SecondFactorSchema)
+    @blp.response(200, RecoveryCodesSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Check the code, activate TOTP and return the recovery codes (shown once)."""
+        principal = current_principal()
+        codes = auth_services.confirm_totp_enrollment(tenant_id=principal.tenant_id, user_id=uuid.UUID(principal.user_id),  # type: ignore[arg-type]
+                                                      code=data["code"])
+        return {"recovery_codes": codes}

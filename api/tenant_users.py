@@ -73,9 +73,8 @@ class ApiTokens(MethodView):
         principal = current_principal()
         token, secret = token_services.create_api_token(tenant_id=principal.tenant_id, creator_id=uuid.UUID(principal.user_id),  # type: ignore[arg-type]
                                                         name=data["name"], permissions=data["permissions"])
-        body = ApiTokenSchema().dump(token)
-        body["token"] = secret
-        return body
+        token.token = secret  # shown in this response only; never stored
+        return token
 
 
 @blp.route("/api-tokens/<uuid:token_id>")

@@ -85,6 +85,24 @@ def create_tenant_command(slug: str, legal_name: str, country: str, tax_id: str,
     click.echo(f"Empresa creada: {tenant.slug} ({tenant.id})")
 
 
+openapi = AppGroup("openapi", help="Contrato OpenAPI.")
+gestiq.add_command(openapi)
+
+
+@openapi.command("write")
+@click.option("--output", default="openapi.json", show_default=True, type=click.Path(dir_okay=False))
+def openapi_write(output: str) -> None:
+    """Write the API's OpenAPI document (sorted, stable) for the PWA's type generation."""
+    import json
+
+    from api import api
+
+    with open(output, "w", encoding="utf-8") as handle:
+        json.dump(api.spec.to_dict(), handle, indent=2, sort_keys=True, ensure_ascii=False)
+        handle.write("\n")
+    click.echo(f"OpenAPI escrito en {output}")
+
+
 @demo.command("seed")
 def demo_seed() -> None:
     """Create (idempotently) the demo tenants demo-es and demo-ec."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
@@ -76,13 +77,32 @@ def session() -> Session:
     return db.session
 
 
+AFTER_COMMIT_KEY = "gestiq_after_commit"
+
+
+def call_after_commit(callback: Callable[[], object]) -> None:
+    """Run `callback` once the current unit of work has committed (dropped if it rolls back)."""
+    session().info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
+
+
+def _run_after_commit(current: Session) -> None:
+    callbacks = current.info.pop(AFTER_COMMIT_KEY, [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # noqa: BLE001 - the use case is committed; its state row lets a sweep retry the work
+            logging.getLogger("gestiq.jobs").exception("after-commit work failed", extra={"callback": repr(callback)})
+
+
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
-    """Run one use case in one transaction: commit on success, roll back on any error."""
+    """Run one use case in one transaction: commit on success, roll back on any error; then run after-commit calls."""
     current = session()
     try:
         yield current
         current.commit()
     except BaseException:
         current.rollback()
+        current.info.pop(AFTER_COMMIT_KEY, None)
         raise
+    _run_after_commit(current)

@@ -67,6 +67,8 @@ export default defineConfig({
     environmentOptions: { happyDOM: { url: 'http://localhost/app/' } },
     include: ['tests/**/*.test.{ts,tsx}'],
     restoreMocks: true,
+    // CI shares 2 cores with the Python suites: generous timeouts, no test relies on wall-clock speed.
+    testTimeout: 60000,
     unstubGlobals: true,
   },
 });

@@ -139,3 +139,41 @@ def tenant_pair(app):  # type: ignore[no-untyped-def]
     with app.app_context():
         tenant_a, tenant_b = make_tenant(country="ES"), make_tenant(country="EC")
     return tenant_a, tenant_b
+
+
+@pytest.fixture()
+def back_office_user(app):  # type: ignore[no-untyped-def]
+    """Create a FAB user with a given role and return its username."""
+    from gestiq_app.extensions import appbuilder, db
+
+    def create(role_name: str) -> str:
+        username = f"{role_name.lower()}-{uuid.uuid4().hex[:8]}@gestiq.test"
+        with app.app_context():
+            role = appbuilder.sm.find_role(role_name)
+            assert role is not None, role_name
+            user = appbuilder.sm.add_user(username=username, first_name=role_name, last_name="Test", email=username, role=role, password="admin-password-1")
+            assert user
+            db.session.remove()
+        return username
+
+    return create
+
+
+@pytest.fixture()
+def json_log():  # type: ignore[no-untyped-def]
+    """Capture the app's JSON log lines (INFO and up) during a test; yields a function returning them parsed."""
+    import io
+    import json as json_module
+    import logging
+
+    root = logging.getLogger()
+    handler = next(h for h in root.handlers if getattr(h, "_gestiq", False))
+    buffer = io.StringIO()
+    previous_stream = handler.setStream(buffer)
+    previous_level = root.level
+    root.setLevel(logging.INFO)
+    try:
+        yield lambda: [json_module.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]
+    finally:
+        handler.setStream(previous_stream)
+        root.setLevel(previous_level)

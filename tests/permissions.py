@@ -28,23 +28,24 @@ def check_access(
     other_tenant_status: tuple[int, ...] = (404,),
 ) -> Any:
     """Run the anonymous / other tenant / denied role / allowed role calls and return the allowed response."""
+    stranger: ApiSession = login_as(app, other_tenant, "owner")
+    denied_session = login_as(app, owner_tenant, denied_role)
+    allowed_session = login_as(app, owner_tenant, allowed_role)
     before = snapshot()
 
     anonymous = app.test_client().open(url, method=method, json=json)
     assert anonymous.status_code == 401, (url, anonymous.get_json())
     assert snapshot() == before
 
-    stranger: ApiSession = login_as(app, other_tenant, "owner")
     foreign = stranger.send(method, url, json=json)
     assert foreign.status_code in other_tenant_status, (url, foreign.status_code, foreign.get_json())
     assert snapshot() == before
 
-    denied_session = login_as(app, owner_tenant, denied_role)
     denied = denied_session.send(method, url, json=json)
     assert denied.status_code == 403, (url, denied.status_code, denied.get_json())
     assert denied.get_json()["type"].endswith("/permission-denied")
     assert snapshot() == before
 
-    allowed = login_as(app, owner_tenant, allowed_role).send(method, url, json=json)
+    allowed = allowed_session.send(method, url, json=json)
     assert allowed.status_code == expected_status, (url, allowed.status_code, allowed.get_json())
     return allowed

@@ -32,12 +32,8 @@ def admin_claims(user: Any) -> dict[str, Any]:
     return {"ver": factor.session_version if factor else 1, "roles": [role.name for role in user.roles]}
 
 
-def login_password(*, email: str, password: str) -> tuple[Any, str, dict[str, str] | None]:
-    """Check a back-office password; return (user, short-lived MFA token, enrollment data when TOTP is not set up)."""
-    user = appbuilder.sm.auth_user_db(email.strip(), password)
-    if user is None:
-        session().rollback()
-        raise AuthenticationError(BAD_CREDENTIALS)
+def prepare_second_factor(user: Any) -> tuple[int, dict[str, str] | None]:
+    """Make sure the user has a TOTP secret; return (session version, enrolment data when not yet enrolled)."""
     enrollment = None
     with unit_of_work():
         factor = _second_factor(user.id, lock=True)
@@ -51,6 +47,16 @@ def login_password(*, email: str, password: str) -> tuple[Any, str, dict[str, st
                 factor.totp_secret_encrypted = encrypt(secret)
             enrollment = {"totp_secret": secret, "otpauth_uri": two_factor.provisioning_uri(secret, account=user.email)}
         version = factor.session_version
+    return version, enrollment
+
+
+def login_password(*, email: str, password: str) -> tuple[Any, str, dict[str, str] | None]:
+    """Check a back-office password; return (user, short-lived MFA token, enrollment data when TOTP is not set up)."""
+    user = appbuilder.sm.auth_user_db(email.strip(), password)
+    if user is None:
+        session().rollback()
+        raise AuthenticationError(BAD_CREDENTIALS)
+    version, enrollment = prepare_second_factor(user)
     token = create_access_token(identity=str(user.id), additional_claims={"kind": MFA, "adm": True, "ver": version},
                                 expires_delta=timedelta(minutes=5))
     return user, token, enrollment

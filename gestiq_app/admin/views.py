@@ -24,6 +24,7 @@ def init_views(app: Flask) -> None:
     from gestiq_app.audit.admin import AuditEventView
     from gestiq_app.extensions import appbuilder
     from gestiq_app.identity.admin import TenantUserView
+    from gestiq_app.mail.admin import OutboundEmailView
     from gestiq_app.sales.admin import InvoiceSupportView, SalesDocumentLineView
     from gestiq_app.tenancy.admin import PlanView, SectorTemplateView, TenantBillingView, TenantModuleView, TenantView
 
@@ -34,6 +35,7 @@ def init_views(app: Flask) -> None:
     appbuilder.add_view(PlanView, "Planes", icon="fa-tags", category="Plataforma")
     appbuilder.add_view(TenantBillingView, "Facturación de empresas", icon="fa-credit-card", category="Plataforma")
     appbuilder.add_view(AuditEventView, "Auditoría", icon="fa-history", category="Plataforma")
+    appbuilder.add_view(OutboundEmailView, "Correo saliente", icon="fa-envelope", category="Plataforma")
     appbuilder.add_view(InvoiceSupportView, "Facturas", icon="fa-file-text-o", category="Ventas", category_label="Ventas")
     appbuilder.add_view_no_menu(SalesDocumentLineView)
 

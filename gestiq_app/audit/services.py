@@ -9,7 +9,7 @@ from flask import g, has_request_context
 
 from gestiq_app.audit.models import AuditEvent
 from gestiq_app.db import session
-from gestiq_app.tenancy.context import current_tenant_id
+from gestiq_app.tenancy.context import current_tenant_id, is_platform_scope, platform_scope
 from gestiq_app.tenancy.models import PLATFORM_TENANT_ID
 
 
@@ -38,6 +38,10 @@ def record_event(
         request_id=current_request_id(),
     )
     session().add(event)
+    if event.tenant_id == PLATFORM_TENANT_ID and current_tenant_id() is None and not is_platform_scope():
+        # A platform event (back-office login…) outside any request scope: write it as the platform.
+        with platform_scope(actor=actor, reason=f"audit {action}"):
+            session().flush()
     return event
 
 

@@ -292,13 +292,12 @@ def _validate_ruc(value: str) -> str:
             raise TaxIdError(*_RUC_BAD_CHECK)
         establishment, width = value[10:], 3
     elif third == 9:  # sociedad privada
-        if int(value[9]) != _mod11_check_digit(value[:9], _RUC_PRIVATE_WEIGHTS):
-            raise TaxIdError(*_RUC_BAD_CHECK)
+        # No checksum: the SRI has issued company RUCs whose 10th digit is not the módulo-11 digit
+        # (python-stdnum #457/#497); rejecting a registered RUC would block a real customer.
         establishment, width = value[10:], 3
-    elif third == 6:  # entidad pública
-        if int(value[8]) != _mod11_check_digit(value[:8], _RUC_PUBLIC_WEIGHTS):
-            raise TaxIdError(*_RUC_BAD_CHECK)
-        establishment, width = value[9:], 4
+    elif third == 6:  # entidad pública, or a natural person whose cédula has third digit 6
+        # No checksum either (python-stdnum #267: natural-person RUCs with third digit 6 exist).
+        establishment, width = (value[9:], 4) if value[9] == "0" else (value[10:], 3)
     else:
         raise TaxIdError(
             "ruc_invalid_third_digit",

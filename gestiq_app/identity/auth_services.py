@@ -201,3 +201,45 @@ def describe_user(user: TenantUser, tenant: Tenant) -> dict[str, Any]:
             "modules": list_enabled_modules(tenant_id=tenant.id),
         },
     }
+
+
+def start_totp_enrollment(*, tenant_id: uuid.UUID, user_id: uuid.UUID) -> dict[str, str]:
+    """Give a user a new TOTP secret to add to an authenticator app (not active until confirmed)."""
+    with tenant_context(tenant_id):
+        user = session().get(TenantUser, user_id)
+        if user.is_totp_enabled:
+            raise UserInvalidError("La verificación en dos pasos ya está activada", errors={"code": ["Desactívela antes de volver a configurarla."]})
+        email = user.email
+    return _start_enrollment(tenant_id, user_id, email=email)
+
+
+def confirm_totp_enrollment(*, tenant_id: uuid.UUID, user_id: uuid.UUID, code: str) -> list[str]:
+    """Activate TOTP with a first valid code; return the recovery codes (shown once)."""
+    with tenant_context(tenant_id), unit_of_work():
+        user = session().get(TenantUser, user_id, with_for_update=True)
+        if user.is_totp_enabled or not user.totp_secret_encrypted:
+            raise UserInvalidError("No hay ninguna configuración pendiente", errors={"code": ["Empiece la configuración de nuevo."]})
+        counter = two_factor.accepted_counter(decrypt(user.totp_secret_encrypted), code, last_counter=user.totp_last_counter)
+        if counter is None:
+            raise UserInvalidError("Código incorrecto", errors={"code": ["El código no es válido."]})
+        user.totp_last_counter, user.is_totp_enabled = counter, True
+        codes = _replace_recovery_codes(user)
+        record_event(actor=f"user:{user.id}", action="auth.totp_enabled", entity="tenant_user", entity_id=user.id)
+    return codes
+
+
+def disable_totp(*, tenant_id: uuid.UUID, user_id: uuid.UUID, code: str) -> None:
+    """Turn TOTP off with a valid code, unless the tenant requires a second factor."""
+    with tenant_context(tenant_id), unit_of_work():
+        user = session().get(TenantUser, user_id, with_for_update=True)
+        tenant = session().get(Tenant, tenant_id)
+        if tenant.require_two_factor:
+            raise UserInvalidError("La empresa exige la verificación en dos pasos", errors={"code": ["No se puede desactivar."]})
+        counter = (two_factor.accepted_counter(decrypt(user.totp_secret_encrypted), code, last_counter=user.totp_last_counter)
+                   if user.is_totp_enabled and user.totp_secret_encrypted else None)
+        if counter is None:
+            raise UserInvalidError("Código incorrecto", errors={"code": ["El código no es válido."]})
+        user.is_totp_enabled, user.totp_secret_encrypted, user.totp_last_counter = False, None, counter
+        for row in session().scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
+            session().delete(row)
+        record_event(actor=f"user:{user.id}", action="auth.totp_disabled", entity="tenant_user", entity_id=user.id)

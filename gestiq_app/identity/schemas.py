@@ -174,3 +174,16 @@ class TelemetrySchema(Schema):
     path = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     user_agent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     duration_ms = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=3_600_000))
+
+
+class TotpEnrollmentSchema(Schema):
+    """A TOTP secret to add to an authenticator app."""
+
+    totp_secret = fields.String(dump_only=True)
+    otpauth_uri = fields.String(dump_only=True)
+
+
+class RecoveryCodesSchema(Schema):
+    """Recovery codes, shown once."""
+
+    recovery_codes = fields.List(fields.String(), dump_only=True)

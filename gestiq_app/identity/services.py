@@ -65,7 +65,11 @@ def reset_user_password(*, tenant_id: uuid.UUID, user_id: uuid.UUID, actor: str)
     temporary = secrets.token_urlsafe(12)
     with tenant_context(tenant_id), unit_of_work():
         user = _get_user(user_id)
+        from gestiq_app.identity.sessions import TENANT, revoke_all_families
+
         user.password_hash = hash_password(temporary)
+        user.session_version += 1
+        revoke_all_families(kind=TENANT, user_id=user.id)
         record_event(actor=actor, action="user.password_reset", entity="tenant_user", entity_id=user.id)
     return temporary
 
@@ -75,6 +79,10 @@ def deactivate_user(*, tenant_id: uuid.UUID, user_id: uuid.UUID, actor: str) -> 
     with tenant_context(tenant_id), unit_of_work():
         user = _get_user(user_id)
         if user.is_active:
+            from gestiq_app.identity.sessions import TENANT, revoke_all_families
+
             user.is_active = False
+            user.session_version += 1
+            revoke_all_families(kind=TENANT, user_id=user.id)
             record_event(actor=actor, action="user.deactivated", entity="tenant_user", entity_id=user.id, changes={"is_active": [True, False]})
     return user

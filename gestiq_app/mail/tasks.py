@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import event
-
-from gestiq_app.db import session
+from gestiq_app.db import call_after_commit
 from gestiq_app.jobs import huey, job_context
 
 
@@ -23,9 +21,5 @@ def send_email_task(tenant_id: str, email_id: str) -> str:
 
 
 def enqueue_after_commit(tenant_id: uuid.UUID, email_id: uuid.UUID) -> None:
-    """Enqueue the send task only once the current transaction commits."""
-    current = session()
-
-    @event.listens_for(current, "after_commit", once=True)
-    def _enqueue(_session: object) -> None:
-        send_email_task(str(tenant_id), str(email_id))
+    """Enqueue the send task only once the current unit of work commits."""
+    call_after_commit(lambda: send_email_task(str(tenant_id), str(email_id)))

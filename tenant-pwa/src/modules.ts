@@ -14,12 +14,12 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/', labelKey: 'nav.dashboard' },
   { path: '/customers', labelKey: 'nav.customers', module: 'crm' },
-  { path: '/suppliers', labelKey: 'nav.suppliers', module: 'purchases' },
-  { path: '/products', labelKey: 'nav.products', module: 'catalog' },
+  { path: '/suppliers', labelKey: 'nav.suppliers', module: 'crm' },
+  { path: '/products', labelKey: 'nav.products', module: 'sales' },
   { path: '/invoices', labelKey: 'nav.invoices', module: 'sales' },
   { path: '/purchases', labelKey: 'nav.purchases', module: 'purchases' },
   { path: '/imports', labelKey: 'nav.imports', module: 'imports' },
-  { path: '/reports', labelKey: 'nav.reports', module: 'reports' },
+  { path: '/reports', labelKey: 'nav.reports', module: 'accounting' },
   { path: '/settings', labelKey: 'nav.settings' },
 ];
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
+
+import pyotp
 
 import pytest
 
@@ -24,26 +27,28 @@ def session_csrf_token(client) -> str:  # type: ignore[no-untyped-def]
     return csrf_token(page.get_data(as_text=True))
 
 
-def admin_login(client, username: str, password: str):  # type: ignore[no-untyped-def]
-    """Log in to /admin/ and return the response."""
+#: TOTP secrets of the back-office users enrolled during the test session, and the last step each used.
+TOTP_SECRETS: dict[str, str] = {}
+LAST_STEP: dict[str, int] = {}
+
+
+def next_totp_code(username: str) -> str:
+    """Return a code of a time step the user has not used yet (the server refuses replays)."""
+    totp = pyotp.TOTP(TOTP_SECRETS[username])
+    step = max(int(time.time() // 30), LAST_STEP.get(username, -1) + 1)
+    LAST_STEP[username] = step
+    return totp.generate_otp(step)
+
+
+def admin_login(client, username: str, password: str, *, with_second_factor: bool = True):  # type: ignore[no-untyped-def]
+    """Log in to /admin/ (password, then the TOTP step, enrolling on first use); return the last response."""
     page = client.get("/admin/login/")
     token = csrf_token(page.get_data(as_text=True))
-    return client.post("/admin/login/", data={"username": username, "password": password, "csrf_token": token})
-
-
-@pytest.fixture()
-def back_office_user(app):  # type: ignore[no-untyped-def]
-    """Create a FAB user with a given role and return its username."""
-    from gestiq_app.extensions import appbuilder, db
-
-    def create(role_name: str) -> str:
-        username = f"{role_name.lower()}-{uuid.uuid4().hex[:8]}@gestiq.test"
-        with app.app_context():
-            role = appbuilder.sm.find_role(role_name)
-            assert role is not None, role_name
-            user = appbuilder.sm.add_user(username=username, first_name=role_name, last_name="Test", email=username, role=role, password=ADMIN_PASSWORD)
-            assert user
-            db.session.remove()
-        return username
-
-    return create
+    response = client.post("/admin/login/", data={"username": username, "password": password, "csrf_token": token})
+    if not with_second_factor or not response.headers.get("Location", "").endswith("/admin/login/second-factor"):
+        return response
+    step_page = client.get("/admin/login/second-factor").get_data(as_text=True)
+    secret = re.search(r'<code id="totp-secret">([A-Z2-7]+)</code>', step_page)
+    if secret:
+        TOTP_SECRETS[username] = secret.group(1)
+    return client.post("/admin/login/second-factor", data={"code": next_totp_code(username), "csrf_token": csrf_token(step_page)})

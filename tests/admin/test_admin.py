@@ -220,3 +220,41 @@ def test_admin_post_without_csrf_token_is_refused(app, client, back_office_user)
     assert response.status_code == 400
     with app.app_context(), tenant_context(tenant_id):
         assert db.session.get(TenantUser, owner_id).is_active is True
+
+
+def test_password_alone_does_not_open_the_back_office(app, client, back_office_user) -> None:  # type: ignore[no-untyped-def]
+    username = back_office_user("Admin")
+    response = admin_login(client, username, ADMIN_PASSWORD, with_second_factor=False)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/login/second-factor")
+    assert client.get("/admin/tenantview/list/").status_code == 302
+
+
+def test_a_wrong_or_replayed_second_factor_code_is_refused(app, client, back_office_user) -> None:  # type: ignore[no-untyped-def]
+    from tests.admin.conftest import LAST_STEP, TOTP_SECRETS, next_totp_code
+
+    username = back_office_user("Admin")
+    admin_login(client, username, ADMIN_PASSWORD)  # enrols
+    used_step = LAST_STEP[username]
+    other = app.test_client()
+    admin_login(other, username, ADMIN_PASSWORD, with_second_factor=False)
+    page = other.get("/admin/login/second-factor").get_data(as_text=True)
+    import pyotp
+
+    replayed = pyotp.TOTP(TOTP_SECRETS[username]).generate_otp(used_step)
+    wrong = str((int(replayed) + 1) % 1_000_000).zfill(6)
+    for code in (wrong, replayed):
+        other.post("/admin/login/second-factor", data={"code": code, "csrf_token": csrf_token(page)})
+        assert other.get("/admin/tenantview/list/").status_code == 302
+    other.post("/admin/login/second-factor", data={"code": next_totp_code(username), "csrf_token": csrf_token(page)})
+    assert other.get("/admin/tenantview/list/").status_code == 200
+
+
+def test_the_outbox_shows_password_reset_mail(app, client, back_office_user) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        tenant = make_tenant(country="ES")
+    app.test_client().post("/api/v1/tenant/auth/password-reset", json={"tenant": tenant.slug, "email": f"owner@{tenant.slug}.test"})
+    admin_login(client, back_office_user("Support"), ADMIN_PASSWORD)
+    html = client.get("/admin/outboundemailview/list/?psize_OutboundEmailView=100").get_data(as_text=True)
+    assert f"owner@{tenant.slug}.test" in html
+    assert "Restablecer tu contraseña de GestiQCloud" in html

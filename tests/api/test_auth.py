@@ -314,3 +314,19 @@ def test_password_change_keeps_this_session_and_ends_others(app, tenant_a) -> No
     assert first.post("/api/v1/tenant/auth/password", json={"current_password": OWNER_PASSWORD, "new_password": "changed-password-1"}).status_code == 204
     assert first.get("/api/v1/tenant/auth/me").status_code == 200
     assert second.get("/api/v1/tenant/auth/me").status_code == 401
+
+
+def test_a_user_turns_totp_on_and_off_themselves(app, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    session = login_as(app, tenant_a, "accountant")
+    setup = session.post("/api/v1/tenant/auth/totp")
+    assert setup.status_code == 201
+    totp = pyotp.TOTP(setup.get_json()["totp_secret"])
+    assert session.post("/api/v1/tenant/auth/totp/confirm", json={"code": "000000" if totp.now() != "000000" else "111111"}).status_code == 422
+    confirmed = session.post("/api/v1/tenant/auth/totp/confirm", json={"code": totp.now()})
+    assert confirmed.status_code == 200 and len(confirmed.get_json()["recovery_codes"]) == 10
+    assert session.get("/api/v1/tenant/auth/me").get_json()["is_totp_enabled"] is True
+    email = session.email
+    fresh = app.test_client()
+    assert fresh.post("/api/v1/tenant/auth/login", json={"tenant": tenant_a.slug, "email": email, "password": USER_PASSWORD}).get_json()["second_factor_required"] is True
+    assert session.send("DELETE", "/api/v1/tenant/auth/totp", json={"code": totp.at(time.time() + 30)}).status_code == 204
+    assert session.get("/api/v1/tenant/auth/me").get_json()["is_totp_enabled"] is False

@@ -428,15 +428,7 @@ def test_ruc_valid(value: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("value", "code"),
     [
-        ("1763154690001", "ruc_invalid_check_digit"),  # stdnum: third digit 6, bad check
-        ("0160000610001", "ruc_invalid_check_digit"),
-        ("0190115799001", "ruc_invalid_check_digit"),
-        ("1790011675001", "ruc_invalid_check_digit"),
-        ("1760001560001", "ruc_invalid_check_digit"),
-        ("1710034066001", "ruc_invalid_check_digit"),
-        ("1790011640001", "ruc_invalid_check_digit"),  # 179001164: sum 78, remainder 1 -> no valid digit
-        ("1790011641001", "ruc_invalid_check_digit"),
-        ("1790011649001", "ruc_invalid_check_digit"),
+        ("1710034066001", "ruc_invalid_check_digit"),  # persona natural: the cédula check still applies
         ("8810034069001", "ruc_invalid_province"),
         ("8868152120001", "ruc_invalid_province"),
         ("8892397539001", "ruc_invalid_province"),
@@ -466,17 +458,15 @@ def test_ruc_establishment_messages() -> None:
     )
 
 
-# The brief's rules reject these, although the reporters of the linked issues say the
-# SRI registry lists them as active. Kept as strict xfails so that a deliberate change of
-# the rules makes these tests fail and get revisited.
-@pytest.mark.xfail(strict=True, reason="python-stdnum#457: company RUC with third digit 9 and no mod-11 digit")
-def test_known_gap_company_ruc_without_mod11_check_digit() -> None:
-    assert validate_tax_id("EC", "ruc", "1793221293001") == "1793221293001"
-
-
-@pytest.mark.xfail(strict=True, reason="python-stdnum#267: natural-person RUC whose cédula has third digit 6")
-def test_known_gap_natural_ruc_with_third_digit_6() -> None:
-    assert validate_tax_id("EC", "ruc", "0962467429001") == "0962467429001"
+# Company (third digit 9) and public-entity/third-digit-6 RUCs are accepted without a módulo-11 check: the SRI
+# registers RUCs that fail it (python-stdnum #457, #497, #267). These were wrongly rejected before.
+@pytest.mark.parametrize(
+    "value",
+    ["1793221293001", "0962467429001", "1763154690001", "0160000610001", "0190115799001", "1790011675001",
+     "1760001560001", "1790011640001"],
+)
+def test_company_and_third_digit_6_rucs_are_accepted_without_checksum(value: str) -> None:
+    assert validate_tax_id("EC", "ruc", value) == value
 
 
 # --------------------------------------------------------------------------- Ecuador: consumidor final
@@ -547,7 +537,7 @@ ERROR_SAMPLES = [
     ("ES", "passport", "A"), ("EC", "cedula", "1"), ("EC", "cedula", "8814307107"),
     ("EC", "cedula", "1784307108"), ("EC", "cedula", "1714307104"), ("EC", "ruc", "1"),
     ("EC", "ruc", "9999999999999"), ("EC", "ruc", "8810034069001"), ("EC", "ruc", "0170000610001"),
-    ("EC", "ruc", "1790011675001"), ("EC", "ruc", "1790011674000"), ("EC", "consumidor_final", "1"),
+    ("EC", "ruc", "1710034066001"), ("EC", "ruc", "1790011674000"), ("EC", "consumidor_final", "1"),
     ("XX", "nif", "1"), ("ES", "xx", "1"), ("ES", "nif", ""),
 ]  # fmt: skip
 
@@ -670,7 +660,7 @@ def test_company_tax_id_valid(country: str, value: str, expected: str) -> None:
         ("EC", "A1234567", "company_tax_id_type_not_allowed"),
         ("EC", "9999999999999", "ruc_is_consumidor_final"),
         ("EC", "1790011674000", "ruc_invalid_establishment"),
-        ("EC", "1790011675001", "ruc_invalid_check_digit"),
+        ("EC", "1710034066001", "ruc_invalid_check_digit"),
         ("ES", "", "empty"),
         ("EC", " - ", "empty"),
         ("PE", "20100070970", "unsupported_country"),

@@ -67,7 +67,7 @@ async function settle(ms = 0) {
   });
 }
 
-async function waitFor<T>(check: () => T, timeoutMs = 2000): Promise<T> {
+async function waitFor<T>(check: () => T, timeoutMs = 15000): Promise<T> {
   const started = Date.now();
   for (;;) {
     try {
@@ -156,7 +156,7 @@ describe('login', () => {
     type('Contraseña', 'secreto');
     await submit('Entrar');
 
-    await waitFor(() => expect(navLabels()).toEqual(['Inicio', 'Clientes', 'Facturas', 'Ajustes']));
+    await waitFor(() => expect(navLabels()).toEqual(['Inicio', 'Clientes', 'Proveedores', 'Productos', 'Facturas', 'Ajustes']));
     const loginCall = calls.find((c) => c.url.endsWith('/auth/login'))!;
     expect(loginCall.body).toEqual({ tenant: 'acme', email: 'ana@example.test', password: 'secreto' });
     expect(container.querySelector('main h1')?.textContent).toBe('Inicio');
@@ -222,7 +222,7 @@ describe('shell', () => {
 
   it('navigates with links, marks the current entry and blocks disabled modules', async () => {
     await start('/app/');
-    await waitFor(() => expect(navLabels()).toHaveLength(4));
+    await waitFor(() => expect(navLabels()).toHaveLength(6));
     const customers = [...container.querySelectorAll<HTMLAnchorElement>('nav a')].find((a) => a.textContent === 'Clientes')!;
     await act(async () => {
       customers.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, button: 0 }));
@@ -233,7 +233,7 @@ describe('shell', () => {
     expect(customers.getAttribute('aria-current')).toBe('page');
 
     await act(async () => {
-      window.history.pushState(null, '', '/app/products');
+      window.history.pushState(null, '', '/app/purchases');
       window.dispatchEvent(new PopStateEvent('popstate'));
     });
     await settle();
@@ -242,7 +242,7 @@ describe('shell', () => {
 
   it('shows the offline and server-unreachable banners', async () => {
     await start('/app/');
-    await waitFor(() => expect(navLabels()).toHaveLength(4));
+    await waitFor(() => expect(navLabels()).toHaveLength(6));
     const banner = () => container.querySelector('.connectivity')?.textContent ?? '';
     expect(banner()).toBe('');
 
@@ -278,7 +278,7 @@ describe('shell', () => {
       throw new TypeError('Failed to fetch');
     });
     await start('/app/');
-    await waitFor(() => expect(navLabels()).toHaveLength(4));
+    await waitFor(() => expect(navLabels()).toHaveLength(6));
     expect(container.querySelector('.connectivity')?.textContent).toContain('Trabajando sin conexión');
   });
 
@@ -344,7 +344,7 @@ describe('shell', () => {
       throw new TypeError('Failed to fetch'); // offline: the entry stays pending
     });
     await start('/app/');
-    await waitFor(() => expect(navLabels()).toHaveLength(4));
+    await waitFor(() => expect(navLabels()).toHaveLength(6));
     await new Outbox({ tenantId: 't1', userId: 'u1' }).enqueue({ method: 'POST', path: '/api/v1/customers', body: {} });
 
     const confirm = vi.fn(() => false);
@@ -356,7 +356,7 @@ describe('shell', () => {
     expect(confirm).toHaveBeenCalledWith(
       'Hay 1 operación sin enviar al servidor. Si cierras sesión se perderá. ¿Cerrar sesión igualmente?',
     );
-    expect(navLabels()).toHaveLength(4);
+    expect(navLabels()).toHaveLength(6);
 
     confirm.mockReturnValue(true);
     await act(async () => {
