@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.idempotency import idempotent
-from api.sales_common import DocumentPageSchema, DocumentListQuerySchema, created, list_documents
+from api.sales_common import DocumentListQuerySchema, DocumentPageSchema, created, list_documents
 from api.security import current_principal, require
 from gestiq_app.sales import services
 from gestiq_app.sales.schemas import DocumentCreateSchema, DocumentSchema, DocumentUpdateSchema

@@ -48,4 +48,4 @@ def created(document: Any, location: str) -> tuple[Any, int, dict[str, str]]:
     return document, 201, {"Location": location}
 
 
-__all__ = ["DocumentPageSchema", "DocumentSchema", "InvoiceListQuerySchema", "DocumentListQuerySchema", "created", "list_documents"]
+__all__ = ["DocumentListQuerySchema", "DocumentPageSchema", "DocumentSchema", "InvoiceListQuerySchema", "created", "list_documents"]

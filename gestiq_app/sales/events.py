@@ -1,7 +1,8 @@
 """After-commit hooks of sales: later modules (PDF rendering, e-invoicing) subscribe here.
 
-`on_invoice_issued(tenant_id, invoice_id)` runs after the issuing transaction has committed, for
-invoices and credit notes alike (both are invoices to the tax authorities; subscribers read the kind).
+`on_invoice_issued(tenant_id, invoice_id)` runs after the issuing transaction has committed (through
+`db.call_after_commit`: a rolled-back issue notifies nobody), for invoices and credit notes alike (both
+are invoices to the tax authorities; subscribers read the kind).
 Subscribers should only enqueue work (Huey tasks take ids and run idempotently); the invoice is issued
 whatever they do, so a failing subscriber is logged and the others still run.
 """

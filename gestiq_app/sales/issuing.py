@@ -2,7 +2,7 @@
 
 Lock order (stable across use cases, so two issues never deadlock): the document, then the invoice a
 credit note rectifies, then the series row. After the commit, `events.on_invoice_issued` tells the
-subscribers (PDF rendering, e-invoicing).
+subscribers (PDF rendering, e-invoicing) through the unit of work's after-commit calls.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 
 from gestiq_app.audit.services import record_event
-from gestiq_app.db import unit_of_work, utcnow
+from gestiq_app.db import call_after_commit, unit_of_work, utcnow
 from gestiq_app.sales import events
 from gestiq_app.sales.credit_notes import apply_credit, credit_drafts, requested_lines
 from gestiq_app.sales.drafting import due_date_for, load_customer, price_document, snapshot_customer
@@ -60,7 +60,8 @@ def issue_document(*, tenant_id: uuid.UUID, document_id: uuid.UUID, actor: str, 
             raise DocumentConflictError("Ese número ya existe en la serie; vuelva a intentarlo") from error
         record_event(actor=actor, action=f"{document.kind}.issued", entity="sales_document", entity_id=document.id,
                      changes={"number": document.full_number, "issue_date": document.issue_date, "total": document.total})
-    events.on_invoice_issued(tenant_id, document.id)
+        document_id = document.id
+        call_after_commit(lambda: events.on_invoice_issued(tenant_id, document_id))
     return document
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.admin.conftest import ADMIN_PASSWORD, admin_login, back_office_user, session_csrf_token  # noqa: F401 - fixture
+from tests.admin.conftest import ADMIN_PASSWORD, admin_login, session_csrf_token
 from tests.factories import make_tenant
 from tests.sales.helpers import add_customer, issued_invoice, line, sales_snapshot
 

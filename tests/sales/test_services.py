@@ -216,11 +216,17 @@ def test_the_model_refuses_changes_to_an_issued_invoice_whatever_the_caller(es_t
     assert reload(es_tenant, issued.id).state == "paid"
 
 
-def test_issue_without_lines_is_refused(es_tenant, es_customer) -> None:  # type: ignore[no-untyped-def]
+def test_issue_without_lines_is_refused_and_notifies_nobody(es_tenant, es_customer) -> None:  # type: ignore[no-untyped-def]
+    seen: list = []
+    events.subscribe_invoice_issued(lambda tenant_id, invoice_id: seen.append(invoice_id))
     draft = create_invoice(es_tenant, es_customer, [])
-    with pytest.raises(DocumentInvalidError) as error:
-        issue(es_tenant, draft.id)
+    try:
+        with pytest.raises(DocumentInvalidError) as error:
+            issue(es_tenant, draft.id)
+    finally:
+        events._invoice_issued_handlers.clear()
     assert list(error.value.errors) == ["lines"]
+    assert seen == []
 
 
 def test_draft_delete_and_other_tenants_documents_are_not_found(es_tenant, es_customer, ec_tenant) -> None:  # type: ignore[no-untyped-def]
