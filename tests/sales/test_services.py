@@ -218,13 +218,13 @@ def test_the_model_refuses_changes_to_an_issued_invoice_whatever_the_caller(es_t
 
 def test_issue_without_lines_is_refused_and_notifies_nobody(es_tenant, es_customer) -> None:  # type: ignore[no-untyped-def]
     seen: list = []
-    events.subscribe_invoice_issued(lambda tenant_id, invoice_id: seen.append(invoice_id))
+    handler = events.subscribe_invoice_issued(lambda tenant_id, invoice_id: seen.append(invoice_id))
     draft = create_invoice(es_tenant, es_customer, [])
     try:
         with pytest.raises(DocumentInvalidError) as error:
             issue(es_tenant, draft.id)
     finally:
-        events._invoice_issued_handlers.clear()
+        events.unsubscribe_invoice_issued(handler)
     assert list(error.value.errors) == ["lines"]
     assert seen == []
 
