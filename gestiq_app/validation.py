@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 _FIELD_MESSAGES: dict[type, dict[str, str]] = {
     fields.Field: {
@@ -28,7 +28,6 @@ def install_spanish_messages() -> None:
     """Replace marshmallow's English default messages with Spanish ones."""
     for field_class, messages in _FIELD_MESSAGES.items():
         field_class.default_error_messages = {**field_class.default_error_messages, **messages}
-    Schema._default_error_messages = {"type": "Tipo de dato no válido.", "unknown": "Campo no admitido."}
     validate.Length.message_min = "Mínimo {min} caracteres."
     validate.Length.message_max = "Máximo {max} caracteres."
     validate.Length.message_all = "Entre {min} y {max} caracteres."
