@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from typing import Any
+
+from marshmallow import Schema, fields, validate
 
 _FIELD_MESSAGES: dict[type, dict[str, str]] = {
     fields.Field: {
@@ -42,6 +44,14 @@ def install_spanish_messages() -> None:
     validate.OneOf.default_message = "Valor no admitido. Use uno de: {choices}."
     validate.Regexp.default_message = "Formato no válido."
     validate.Email.default_message = "Correo electrónico no válido."
+    Schema._default_error_messages = {"type": "Tipo de dato no válido.", "unknown": "Campo desconocido."}
+
+
+class Trimmed(fields.String):
+    """A text field whose surrounding whitespace is removed on load (so "  " fails a minimum length)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
 install_spanish_messages()
