@@ -20,6 +20,8 @@ BLUEPRINTS: list[str] = [
     "api.telemetry",
     "api.customers",
     "api.suppliers",
+    "api.products",
+    "api.taxes",
 ]
 DOCS_ASSETS = Path(__file__).resolve().parent / "docs" / "node_modules"
 JSON_CONTENT_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")
