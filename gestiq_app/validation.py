@@ -48,10 +48,21 @@ def install_spanish_messages() -> None:
 
 
 class Trimmed(fields.String):
-    """A text field whose surrounding whitespace is removed on load (so "  " fails a minimum length)."""
+    """A text field trimmed on load (so "  " fails a minimum length) that refuses what databases cannot store.
+
+    PostgreSQL rejects NUL characters and lone UTF-16 surrogates (valid in JSON escapes) cannot be encoded:
+    both would otherwise surface as a 500 on insert or even on a filtered SELECT.
+    """
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise self.make_error("invalid_utf8") from error
+        if "\x00" in text:
+            raise self.make_error("invalid_utf8")
+        return text.strip()
 
 
 install_spanish_messages()

@@ -11,10 +11,16 @@ from gestiq_app.catalog.models import PRODUCT_KINDS
 from gestiq_app.validation import Trimmed
 
 
-def not_negative(value: Decimal) -> None:
-    """Refuse a negative amount (a plain callable: apispec would publish a Range as a numeric `minimum`)."""
+#: The columns are NUMERIC(14, 4): ten digits before the decimal point.
+MAX_PRICE = Decimal("10") ** 10
+
+
+def price(value: Decimal) -> None:
+    """Refuse a negative or oversized price (a plain callable: apispec would publish a Range as a numeric `minimum`)."""
     if value < 0:
         raise ValidationError("No puede ser negativo.")
+    if value >= MAX_PRICE:
+        raise ValidationError("Importe demasiado grande.")
 
 
 
@@ -23,11 +29,11 @@ class ProductInputSchema(Schema):
 
     sku = Trimmed(validate=validate.Length(min=1, max=64))
     name = Trimmed(validate=validate.Length(min=1, max=200))
-    description = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    description = Trimmed(allow_none=True, validate=validate.Length(max=5000))
     kind = fields.String(validate=validate.OneOf(PRODUCT_KINDS))
     unit = Trimmed(validate=validate.Length(min=1, max=20))
-    unit_price = Money(places=4, validate=not_negative, metadata={"description": "Precio unitario sin impuestos."})
-    cost = Money(places=4, allow_none=True, validate=not_negative)
+    unit_price = Money(places=4, validate=price, metadata={"description": "Precio unitario sin impuestos."})
+    cost = Money(places=4, allow_none=True, validate=price)
     tax_category = Trimmed(validate=validate.Length(min=1, max=30),
                            metadata={"description": "Categoría de IVA del catálogo de impuestos del país de la empresa."})
     barcode = Trimmed(allow_none=True, validate=validate.Length(max=64))
@@ -40,7 +46,7 @@ class ProductCreateSchema(ProductInputSchema):
 
     sku = Trimmed(required=True, validate=validate.Length(min=1, max=64))
     name = Trimmed(required=True, validate=validate.Length(min=1, max=200))
-    unit_price = Money(places=4, required=True, validate=not_negative, metadata={"description": "Precio unitario sin impuestos."})
+    unit_price = Money(places=4, required=True, validate=price, metadata={"description": "Precio unitario sin impuestos."})
 
 
 class ProductUpdateSchema(ProductInputSchema):

@@ -9,7 +9,8 @@ from gestiq_app.crm.models import TAX_ID_TYPES
 from gestiq_app.tenancy.models import COUNTRIES
 from gestiq_app.validation import Trimmed
 
-PHONE = validate.Regexp(r"^\+?[0-9][0-9 ()./-]{5,39}$", error="Teléfono no válido: use dígitos, espacios, +, -, ( y ).")
+PHONE = validate.Regexp(r"^\+?[0-9][0-9 ()./-]{5,38}$", error="Teléfono no válido: use dígitos, espacios, +, -, ( y ).")
+EMAIL_LENGTH = validate.Length(max=254)
 COUNTRY = validate.OneOf(COUNTRIES, error="País no admitido: use ES o EC.")
 ISO_COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use el código ISO de dos letras en mayúsculas (p. ej. ES).")
 
@@ -22,7 +23,7 @@ class AddressSchema(Schema):
     city = Trimmed(validate=validate.Length(max=100))
     postal_code = Trimmed(validate=validate.Length(max=20))
     province = Trimmed(validate=validate.Length(max=100))
-    country = fields.String(validate=ISO_COUNTRY)
+    country = Trimmed(validate=ISO_COUNTRY)
 
 
 class ContactSchema(Schema):
@@ -30,7 +31,7 @@ class ContactSchema(Schema):
 
     name = Trimmed(required=True, validate=validate.Length(min=1, max=200))
     role = Trimmed(validate=validate.Length(max=100))
-    email = fields.Email()
+    email = fields.Email(validate=EMAIL_LENGTH)
     phone = Trimmed(validate=PHONE)
 
 
@@ -43,14 +44,14 @@ class PartyInputSchema(Schema):
     tax_id_type = fields.String(allow_none=True, validate=validate.OneOf(TAX_ID_TYPES),
                                 metadata={"description": "Se detecta a partir del número si se omite."})
     tax_id = Trimmed(validate=validate.Length(min=1, max=30))
-    email = fields.Email(allow_none=True)
+    email = fields.Email(allow_none=True, validate=EMAIL_LENGTH)
     phone = Trimmed(allow_none=True, validate=PHONE)
     address = fields.Nested(AddressSchema, allow_none=True)
     addresses = fields.List(fields.Nested(AddressSchema), validate=validate.Length(max=10))
     contacts = fields.List(fields.Nested(ContactSchema), validate=validate.Length(max=20))
     payment_terms_days = fields.Integer(validate=validate.Range(min=0, max=365))
     tags = fields.List(Trimmed(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=20))
-    notes = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    notes = Trimmed(allow_none=True, validate=validate.Length(max=5000))
     is_active = fields.Boolean()
     has_recargo_equivalencia = fields.Boolean(metadata={"description": "España: recargo de equivalencia."})
     is_irpf_professional = fields.Boolean(metadata={"description": "España: profesional con retención de IRPF."})

@@ -84,11 +84,13 @@ def _search(kind: PartyKind, *, tenant_id: uuid.UUID, filters: dict[str, Any]) -
     statement = select(model).where(model.tenant_id == tenant_id)
     if filters.get("q"):
         pattern = contains_pattern(filters["q"])
+        # Tax ids are stored normalized: "B-6541" finds B65410011 (but "-" alone must not match every row).
+        tax_id = normalize_tax_id(filters["q"]) or filters["q"]
         statement = statement.where(or_(
             model.legal_name.ilike(pattern, escape="\\"),
             model.trade_name.ilike(pattern, escape="\\"),
             model.email.ilike(pattern, escape="\\"),
-            model.tax_id.like(contains_pattern(normalize_tax_id(filters["q"])), escape="\\"),
+            model.tax_id.like(contains_pattern(tax_id), escape="\\"),
         ))
     if filters.get("is_active") is not None:
         statement = statement.where(model.is_active.is_(filters["is_active"]))

@@ -38,7 +38,7 @@ class TaxRateCreateSchema(Schema):
 
     country = fields.String(required=True, validate=validate.OneOf(COUNTRIES, error="País no admitido: use ES o EC."))
     tax_type = fields.String(required=True, validate=validate.OneOf(TAX_TYPES))
-    category = fields.String(required=True, validate=validate.Regexp(
+    category = Trimmed(required=True, validate=validate.Regexp(
         r"^[a-z0-9_]{1,30}$", error="Use minúsculas, números y guion bajo (máximo 30 caracteres)."))
     name = Trimmed(required=True, validate=validate.Length(min=1, max=120))
     rate = Rate(required=True, validate=percentage)

@@ -129,7 +129,10 @@ def test_the_tax_category_must_be_an_iva_category_of_the_tenant_country(app, cou
     ({"sku": "A", "name": "A", "unit_price": "1.23456"}, {"unit_price": ["Como máximo 4 decimales."]}),
     ({"sku": "A", "name": "A", "unit_price": 1.5}, {"unit_price": ["Debe ser un número."]}),
     ({"sku": "A", "name": "A", "unit_price": "-1"}, {"unit_price": ["No puede ser negativo."]}),
+    ({"sku": "A", "name": "A", "unit_price": "10000000000"}, {"unit_price": ["Importe demasiado grande."]}),
     ({"sku": "A", "name": "A", "unit_price": "1", "cost": "-0.01"}, {"cost": ["No puede ser negativo."]}),
+    ({"sku": "A\u0000", "name": "A", "unit_price": "1"}, {"sku": ["Texto con caracteres no válidos."]}),
+    ({"sku": "A", "name": "\ud800", "unit_price": "1"}, {"name": ["Texto con caracteres no válidos."]}),
     ({"sku": "A", "name": "A", "unit_price": "1", "kind": "bundle"}, {"kind": ["Valor no admitido. Use uno de: product, service."]}),
     ({"name": "A", "unit_price": "1"}, {"sku": ["Campo obligatorio."]}),
     ({"sku": "A", "name": "A", "unit_price": "1", "id": str(uuid.uuid4())}, {"id": ["Campo desconocido."]}),
@@ -166,7 +169,7 @@ def test_a_stale_version_is_a_409(app, tenant_a) -> None:  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize(("query", "field"), [("page=0", "page"), ("page_size=201", "page_size"), ("sort=bogus", "sort"),
-                                              ("kind=bundle", "kind")])
+                                              ("kind=bundle", "kind"), ("category=caf%00", "category"), ("q=%00", "q")])
 def test_bad_list_parameters_are_422(app, tenant_a, query, field) -> None:  # type: ignore[no-untyped-def]
     response = login_as(app, tenant_a, "viewer").get(f"/api/v1/products?{query}")
     assert (response.status_code, list(response.get_json()["errors"])) == (422, [field])

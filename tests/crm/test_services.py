@@ -180,6 +180,7 @@ def test_search_by_text_tag_and_state(tenant) -> None:  # type: ignore[no-untype
     assert _search(tenant, q="B-6541") == ["Ferretería Norte S.L."]
     assert _search(tenant, q="100%") == ["Lucía Pérez"]
     assert _search(tenant, q="%") == ["Lucía Pérez"]
+    assert _search(tenant, q="-") == []
     assert _search(tenant, q="floris") == ["Lucía Pérez"]
     assert _search(tenant, tag="vip") == ["Antigua S.A.", "Lucía Pérez"]
     assert _search(tenant, tag="mayorista", is_active=True) == ["Ferretería Norte S.L."]
