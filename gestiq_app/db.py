@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 from flask_appbuilder import Model
 from sqlalchemy import DateTime, Integer, MetaData, Uuid, func
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -106,3 +107,18 @@ def unit_of_work() -> Iterator[Session]:
         current.info.pop(AFTER_COMMIT_KEY, None)
         raise
     _run_after_commit(current)
+
+
+def is_unique_violation(error: IntegrityError, table: str, *columns: str) -> bool:
+    """Tell whether an IntegrityError broke the unique key `uq_<table>_<columns>` (PostgreSQL or SQLite)."""
+    original = error.orig
+    diagnostics = getattr(original, "diag", None)
+    if diagnostics is not None:
+        return getattr(original, "sqlstate", None) == "23505" and diagnostics.constraint_name == f"uq_{table}_{'_'.join(columns)}"
+    return str(original) == "UNIQUE constraint failed: " + ", ".join(f"{table}.{column}" for column in columns)
+
+
+def contains_pattern(text: str) -> str:
+    """Return a LIKE pattern matching `text` anywhere, with LIKE wildcards escaped (use escape="\\\\")."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

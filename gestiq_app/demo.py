@@ -1,13 +1,21 @@
-"""Demo data: the tenants demo-es and demo-ec and their sales documents (idempotent)."""
+"""Demo data: the tenants demo-es and demo-ec with customers, suppliers, products and sales documents (idempotent)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from sqlalchemy import select
 
+from gestiq_app.catalog.models import Product
+from gestiq_app.catalog.services import create_product
+from gestiq_app.crm.models import Customer, Supplier
+from gestiq_app.crm.services import create_customer, create_supplier
 from gestiq_app.db import session
+from gestiq_app.demo_data import DEMO_DATA
 from gestiq_app.sales.demo import seed_sales_demo
+from gestiq_app.tenancy.context import tenant_context
 from gestiq_app.tenancy.models import Tenant
 from gestiq_app.taxes.seed import ensure_tax_rates
 from gestiq_app.tenancy.seed import ensure_platform_defaults
@@ -49,7 +57,29 @@ def seed_demo() -> Iterator[str]:
             yield f"Creada {data['slug']}: {data['owner_email']} / {DEMO_PASSWORD}"
         else:
             yield f"Ya existía {data['slug']}: {data['owner_email']} / {DEMO_PASSWORD}"
-    # Documents last: they use the customers and products the other demo steps give each tenant.
+        added = _seed_business_data(existing.id, DEMO_DATA[data["slug"]])
+        if any(added):
+            yield f"{data['slug']}: {added[0]} clientes, {added[1]} proveedores y {added[2]} productos añadidos"
+    # Documents last: they use the customers and products given to each tenant above.
     for data in DEMO_TENANTS:
         tenant_id = session().scalar(select(Tenant.id).where(Tenant.slug == data["slug"]))
         yield f"Ventas de {data['slug']}: {seed_sales_demo(tenant_id=tenant_id)}"
+
+
+def _seed_business_data(tenant_id: uuid.UUID, data: dict[str, list[dict[str, Any]]]) -> tuple[int, int, int]:
+    """Create the demo rows whose tax id or SKU the tenant does not have yet; return how many of each."""
+    creators: list[tuple[Callable[..., Any], Any, str, list[dict[str, Any]]]] = [
+        (create_customer, Customer.tax_id, "tax_id", data["customers"]),
+        (create_supplier, Supplier.tax_id, "tax_id", data["suppliers"]),
+        (create_product, Product.sku, "sku", data["products"]),
+    ]
+    counts = []
+    for create, key_column, key, rows in creators:
+        with tenant_context(tenant_id):
+            known = set(session().scalars(select(key_column)))
+        session().rollback()
+        missing = [row for row in rows if row[key] not in known]
+        for row in missing:
+            create(tenant_id=tenant_id, data=dict(row), actor="demo-seed")
+        counts.append(len(missing))
+    return counts[0], counts[1], counts[2]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from typing import Any
+
+from marshmallow import Schema, fields, validate
 
 _FIELD_MESSAGES: dict[type, dict[str, str]] = {
     fields.Field: {
@@ -42,6 +44,25 @@ def install_spanish_messages() -> None:
     validate.OneOf.default_message = "Valor no admitido. Use uno de: {choices}."
     validate.Regexp.default_message = "Formato no válido."
     validate.Email.default_message = "Correo electrónico no válido."
+    Schema._default_error_messages = {"type": "Tipo de dato no válido.", "unknown": "Campo desconocido."}
+
+
+class Trimmed(fields.String):
+    """A text field trimmed on load (so "  " fails a minimum length) that refuses what databases cannot store.
+
+    PostgreSQL rejects NUL characters and lone UTF-16 surrogates (valid in JSON escapes) cannot be encoded:
+    both would otherwise surface as a 500 on insert or even on a filtered SELECT.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise self.make_error("invalid_utf8") from error
+        if "\x00" in text:
+            raise self.make_error("invalid_utf8")
+        return text.strip()
 
 
 install_spanish_messages()

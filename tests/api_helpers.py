@@ -77,3 +77,35 @@ def login_as(app, tenant, role: str) -> ApiSession:  # type: ignore[no-untyped-d
     if role == "owner":
         return login(app, tenant.slug, f"owner@{tenant.slug}.test")
     return login(app, tenant.slug, add_user(app, tenant, role), USER_PASSWORD)
+
+
+@dataclass
+class TokenSession:
+    """A test client calling with an integration token (Authorization: Bearer), no cookies and no CSRF."""
+
+    client: FlaskClient
+    token: str
+
+    def get(self, url: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+        """GET with the token."""
+        return self.send("GET", url, **kwargs)
+
+    def send(self, method: str, url: str, json: Any = None, headers: dict[str, str] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+        """Send a request with the token."""
+        return self.client.open(url, method=method, json=json, headers={"Authorization": f"Bearer {self.token}", **(headers or {})}, **kwargs)
+
+
+def login_with_token(app, tenant, permissions: list[str]) -> TokenSession:  # type: ignore[no-untyped-def]
+    """Create an integration token of the tenant's owner limited to `permissions` and return a session using it."""
+    from sqlalchemy import select
+
+    from gestiq_app.extensions import db
+    from gestiq_app.identity.models import TenantUser
+    from gestiq_app.identity.token_services import create_api_token
+    from gestiq_app.tenancy.context import tenant_context
+
+    with app.app_context():
+        with tenant_context(tenant.id):
+            owner_id = db.session.scalar(select(TenantUser.id).where(TenantUser.role == "owner"))
+        _, secret = create_api_token(tenant_id=tenant.id, creator_id=owner_id, name="test", permissions=permissions)
+    return TokenSession(app.test_client(), secret)

@@ -21,15 +21,21 @@ def check_access(
     owner_tenant: Any,
     other_tenant: Any,
     allowed_role: str,
-    denied_role: str,
+    denied_role: str | None = None,
     expected_status: int,
     snapshot: Callable[[], Any],
     json: Any = None,
     other_tenant_status: tuple[int, ...] = (404,),
+    denied_session: Callable[[], Any] | None = None,
 ) -> Any:
-    """Run the anonymous / other tenant / denied role / allowed role calls and return the allowed response."""
+    """Run the anonymous / other tenant / denied role / allowed role calls and return the allowed response.
+
+    Every tenant role may read most resources: for those, pass `denied_session` (e.g. an integration token
+    without the permission, from `login_with_token`) instead of `denied_role`. Sessions are opened before
+    the snapshot (opening one may create a user).
+    """
     stranger: ApiSession = login_as(app, other_tenant, "owner")
-    denied_session = login_as(app, owner_tenant, denied_role)
+    denied_caller = denied_session() if denied_session is not None else login_as(app, owner_tenant, denied_role)
     allowed_session = login_as(app, owner_tenant, allowed_role)
     before = snapshot()
 
@@ -41,7 +47,7 @@ def check_access(
     assert foreign.status_code in other_tenant_status, (url, foreign.status_code, foreign.get_json())
     assert snapshot() == before
 
-    denied = denied_session.send(method, url, json=json)
+    denied = denied_caller.send(method, url, json=json)
     assert denied.status_code == 403, (url, denied.status_code, denied.get_json())
     assert denied.get_json()["type"].endswith("/permission-denied")
     assert snapshot() == before

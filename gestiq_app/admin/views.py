@@ -22,10 +22,13 @@ class AdminIndexView(IndexView):
 def init_views(app: Flask) -> None:
     """Register every back-office view and menu entry."""
     from gestiq_app.audit.admin import AuditEventView
+    from gestiq_app.catalog.admin import ProductView
+    from gestiq_app.crm.admin import CustomerView, SupplierView
     from gestiq_app.extensions import appbuilder
     from gestiq_app.identity.admin import TenantUserView
     from gestiq_app.mail.admin import OutboundEmailView
     from gestiq_app.sales.admin import InvoiceSupportView, SalesDocumentLineView
+    from gestiq_app.taxes.admin import TaxRateView
     from gestiq_app.tenancy.admin import PlanView, SectorTemplateView, TenantBillingView, TenantModuleView, TenantView
 
     appbuilder.add_view(TenantView, "Empresas", icon="fa-building", category="Plataforma", category_label="Plataforma")
@@ -36,6 +39,11 @@ def init_views(app: Flask) -> None:
     appbuilder.add_view(TenantBillingView, "Facturación de empresas", icon="fa-credit-card", category="Plataforma")
     appbuilder.add_view(AuditEventView, "Auditoría", icon="fa-history", category="Plataforma")
     appbuilder.add_view(OutboundEmailView, "Correo saliente", icon="fa-envelope", category="Plataforma")
+    appbuilder.add_view(TaxRateView, "Catálogo de impuestos", icon="fa-percent", category="Plataforma")
+    appbuilder.add_view(CustomerView, "Clientes", icon="fa-address-book", category="Datos de empresas",
+                        category_label="Datos de empresas")
+    appbuilder.add_view(SupplierView, "Proveedores", icon="fa-truck", category="Datos de empresas")
+    appbuilder.add_view(ProductView, "Productos", icon="fa-cubes", category="Datos de empresas")
     appbuilder.add_view(InvoiceSupportView, "Facturas", icon="fa-file-text-o", category="Ventas", category_label="Ventas")
     appbuilder.add_view_no_menu(SalesDocumentLineView)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import Boolean, CheckConstraint, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gestiq_app.db import Base, TenantScoped, Timestamped, Versioned
+
+PRODUCT_KINDS = ("product", "service")
 
 
 class Product(TenantScoped, Timestamped, Versioned, Base):
@@ -31,6 +33,9 @@ class Product(TenantScoped, Timestamped, Versioned, Base):
     barcode: Mapped[str | None] = mapped_column(String(64), nullable=True)
     category: Mapped[str | None] = mapped_column(String(100), nullable=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    #: Read-only link to the owning tenant for the back office (no foreign key, like the audit log).
+    tenant = relationship("Tenant", primaryjoin="foreign(Product.tenant_id) == Tenant.id", viewonly=True)
 
     def __str__(self) -> str:
         return f"{self.sku} · {self.name}"

@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from gestiq_app.db import Base, TenantScoped, Timestamped, Versioned
+from gestiq_app.tenancy.models import Tenant
 
 TAX_ID_TYPES = ("nif", "nie", "cif", "vat_eu", "passport", "cedula", "ruc", "consumidor_final")
+#: Fiscal flags that only mean something for a party of that country.
+FLAGS_BY_COUNTRY: dict[str, tuple[str, ...]] = {
+    "ES": ("has_recargo_equivalencia", "is_irpf_professional"),
+    "EC": ("is_contribuyente_especial", "is_rimpe"),
+}
 
 
 class PartyFields:
@@ -49,6 +55,11 @@ class PartyFields:
             ),
             CheckConstraint("payment_terms_days >= 0 AND payment_terms_days <= 365", name="payment_terms"),
         )
+
+    @declared_attr
+    def tenant(cls) -> Mapped[Tenant]:  # noqa: N805
+        """Read-only link to the owning tenant for the back office (no foreign key, like the audit log)."""
+        return relationship("Tenant", primaryjoin=f"foreign({cls.__name__}.tenant_id) == Tenant.id", viewonly=True)
 
     def __str__(self) -> str:
         return f"{self.legal_name} ({self.tax_id})"

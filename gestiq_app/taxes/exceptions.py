@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gestiq_app.tenancy.exceptions import InvalidError, NotFoundError
+from gestiq_app.tenancy.exceptions import ConflictError, InvalidError, NotFoundError
 
 
 class TaxRateNotFoundError(InvalidError):
@@ -11,3 +11,11 @@ class TaxRateNotFoundError(InvalidError):
 
 class TaxRateMissingError(NotFoundError):
     """No such catalog entry."""
+
+
+class TaxRateInvalidError(InvalidError):
+    """A catalog entry breaks a rule (unknown country or tax, rate out of range, period ends before it starts)."""
+
+
+class TaxRateConflictError(ConflictError):
+    """The period overlaps another rate of the same country, tax and category."""
