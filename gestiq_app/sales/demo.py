@@ -65,17 +65,20 @@ def _ensure_rows(model: type, existing: list[Any], fallback: list[dict[str, Any]
 
 
 def _demo_customers(country: str) -> list[Customer]:
-    existing = list(session().scalars(select(Customer).where(Customer.is_active.is_(True)).order_by(Customer.legal_name).limit(5)))
+    existing = list(session().scalars(select(Customer).where(Customer.is_active.is_(True)).order_by(Customer.legal_name).limit(10)))
     return _ensure_rows(Customer, existing, FALLBACK_CUSTOMERS[country], country=country)
 
 
 def _demo_products(country: str) -> list[Product]:
-    existing = list(session().scalars(select(Product).where(Product.is_active.is_(True)).order_by(Product.sku).limit(6)))
+    existing = list(session().scalars(select(Product).where(Product.is_active.is_(True)).order_by(Product.sku).limit(20)))
     return _ensure_rows(Product, existing, FALLBACK_PRODUCTS[country])
 
 
-def _lines(products: list[Product], index: int) -> list[dict[str, Any]]:
-    picked = [products[(index + offset) % len(products)] for offset in range(1 + index % 3)]
+def _lines(products: list[Product], index: int, customer: Customer) -> list[dict[str, Any]]:
+    picked = [products[(index * 3 + offset * 5) % len(products)] for offset in range(1 + index % 3)]
+    services = [product for product in products if product.kind == "service"]
+    if customer.is_irpf_professional and services and all(product.kind != "service" for product in picked):
+        picked.append(services[index % len(services)])  # show the IRPF withholding on this customer's invoices
     return [{"product_id": product.id, "quantity": Decimal(1 + (index * 7 + offset) % 5), "discount_percent": Decimal(5 * (index % 2))}
             for offset, product in enumerate(picked)]
 
@@ -90,8 +93,8 @@ def seed_sales_demo(*, tenant_id: uuid.UUID) -> str:
         today = settings.today()
         issued = []
         for index, offset in enumerate(range(SPAN_DAYS, 0, -EVERY_DAYS)):
-            data = {"customer_id": customers[index % len(customers)].id, "issue_date": today - timedelta(days=offset),
-                    "lines": _lines(products, index)}
+            customer = customers[index % len(customers)]
+            data = {"customer_id": customer.id, "issue_date": today - timedelta(days=offset), "lines": _lines(products, index, customer)}
             draft = services.create_document(tenant_id=tenant_id, kind="invoice", data=data, actor=ACTOR)
             issued.append(issuing.issue_document(tenant_id=tenant_id, document_id=draft.id, actor=ACTOR))
         note = credit_notes.create_credit_note(tenant_id=tenant_id, invoice_id=issued[-1].id, actor=ACTOR, data={
@@ -99,7 +102,8 @@ def seed_sales_demo(*, tenant_id: uuid.UUID) -> str:
             "lines": [{"source_line_id": issued[-1].lines[0].id, "quantity": Decimal("1")}]})
         issuing.issue_document(tenant_id=tenant_id, document_id=note.id, actor=ACTOR)
         services.create_document(tenant_id=tenant_id, kind="invoice", actor=ACTOR,
-                                 data={"customer_id": customers[0].id, "lines": _lines(products, 1), "notes": "Pendiente de revisar"})
+                                 data={"customer_id": customers[0].id, "lines": _lines(products, 1, customers[0]), "notes": "Pendiente de revisar"})
         services.create_document(tenant_id=tenant_id, kind="quote", actor=ACTOR,
-                                 data={"customer_id": customers[-1].id, "lines": _lines(products, 2), "due_date": today + timedelta(days=30)})
+                                 data={"customer_id": customers[-1].id, "lines": _lines(products, 2, customers[-1]),
+                                       "due_date": today + timedelta(days=30)})
         return f"{len(issued)} facturas emitidas, 1 rectificativa, 1 borrador y 1 presupuesto"

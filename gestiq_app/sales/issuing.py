@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 
 from gestiq_app.audit.services import record_event
-from gestiq_app.db import call_after_commit, unit_of_work, utcnow
+from gestiq_app.db import call_after_commit, is_unique_violation, unit_of_work, utcnow
 from gestiq_app.sales import events
 from gestiq_app.sales.credit_notes import apply_credit, credit_drafts, requested_lines
 from gestiq_app.sales.drafting import due_date_for, load_customer, price_document, snapshot_customer
@@ -57,7 +57,9 @@ def issue_document(*, tenant_id: uuid.UUID, document_id: uuid.UUID, actor: str, 
         try:
             current.flush()
         except IntegrityError as error:
-            raise DocumentConflictError("Ese número ya existe en la serie; vuelva a intentarlo") from error
+            if is_unique_violation(error, "sales_documents", "tenant_id", "series_id", "year", "number"):
+                raise DocumentConflictError("Ese número ya existe en la serie; vuelva a intentarlo") from error
+            raise
         record_event(actor=actor, action=f"{document.kind}.issued", entity="sales_document", entity_id=document.id,
                      changes={"number": document.full_number, "issue_date": document.issue_date, "total": document.total})
         document_id = document.id

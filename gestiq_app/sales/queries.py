@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, not_, or_, select
 
+from gestiq_app.db import contains_pattern
 from gestiq_app.sales.models import SalesDocument
 
 D = SalesDocument
@@ -48,11 +49,6 @@ def _status_condition(status: str, today: date) -> ColumnElement[bool]:
     return D.state == status
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def list_documents_query(*, tenant_id: uuid.UUID, kinds: Sequence[str], filters: dict[str, Any], today: date) -> Select:
     """Return the list query of documents of `kinds` with the status, customer, date and text filters applied."""
     statement = select(*LIST_COLUMNS, status_expression(today).label("status")).where(D.kind.in_(kinds))
@@ -67,7 +63,7 @@ def list_documents_query(*, tenant_id: uuid.UUID, kinds: Sequence[str], filters:
     if filters.get("rectified_document_id"):
         statement = statement.where(D.rectified_document_id == filters["rectified_document_id"])
     if filters.get("q"):
-        pattern = _like(filters["q"].strip())
+        pattern = contains_pattern(filters["q"].strip())
         statement = statement.where(or_(D.full_number.ilike(pattern, escape="\\"), D.customer_name.ilike(pattern, escape="\\"),
                                         D.notes.ilike(pattern, escape="\\")))
     return statement

@@ -7,15 +7,25 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from gestiq_app.audit.services import record_event
-from gestiq_app.db import session, unit_of_work
+from gestiq_app.db import is_unique_violation, session, unit_of_work
 from gestiq_app.sales.exceptions import SeriesConflictError, SeriesNotFoundError
 from gestiq_app.sales.models import DocumentSeries
 
 #: Fields that shape the numbers already given: frozen once the series has numbered a document.
 NUMBERING_FIELDS = ("prefix", "is_yearly_reset", "number_width", "next_number")
 PREFIX_TAKEN = {"prefix": ["Ya existe una serie de este tipo con ese prefijo."]}
+
+
+def _flush_refusing_taken_prefix(current: Session) -> None:
+    try:
+        current.flush()
+    except IntegrityError as error:
+        if is_unique_violation(error, "document_series", "tenant_id", "kind", "prefix"):
+            raise SeriesConflictError("El prefijo ya está en uso", errors=PREFIX_TAKEN) from error
+        raise
 
 
 def list_series_query(*, tenant_id: uuid.UUID, kind: str | None = None) -> Select:
@@ -39,10 +49,7 @@ def create_series(*, tenant_id: uuid.UUID, data: dict[str, Any], actor: str) -> 
     with unit_of_work() as current:
         series = DocumentSeries(**data)
         current.add(series)
-        try:
-            current.flush()
-        except IntegrityError as error:
-            raise SeriesConflictError("El prefijo ya está en uso", errors=PREFIX_TAKEN) from error
+        _flush_refusing_taken_prefix(current)
         record_event(actor=actor, action="series.created", entity="document_series", entity_id=series.id,
                      changes={key: data[key] for key in sorted(data)})
     return series
@@ -67,10 +74,7 @@ def update_series(*, tenant_id: uuid.UUID, series_id: uuid.UUID, data: dict[str,
             )
         for key, value in data.items():
             setattr(series, key, value)
-        try:
-            current.flush()
-        except IntegrityError as error:
-            raise SeriesConflictError("El prefijo ya está en uso", errors=PREFIX_TAKEN) from error
+        _flush_refusing_taken_prefix(current)
         if changes:
             record_event(actor=actor, action="series.updated", entity="document_series", entity_id=series.id, changes=changes)
     return series

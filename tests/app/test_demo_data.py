@@ -36,6 +36,8 @@ def test_demo_seed_adds_business_data_once(app_context) -> None:  # type: ignore
     assert list(seed_demo()) == [
         "Ya existía demo-es: owner@demo-es.test / demo-password-1",
         "Ya existía demo-ec: owner@demo-ec.test / demo-password-1",
+        "Ventas de demo-es: ya tenía facturas",
+        "Ventas de demo-ec: ya tenía facturas",
     ]
     assert _contents("demo-es") == {
         "customers": 8, "suppliers": 4, "products": 15,
