@@ -15,6 +15,8 @@ DISTRIBUTION_COLUMN = "tenant_id"
 
 def citus_statements() -> list[str]:
     """Return the SQL statements, reference tables first, then the colocated distributed tables."""
+    from flask_appbuilder.security.sqla import models as fab_models  # noqa: F401 - the back office's ab_* tables
+
     from gestiq_app import models  # noqa: F401 - every table on the metadata
     from gestiq_app.db import metadata
     from gestiq_app.tenancy.rls import tenant_tables
