@@ -143,24 +143,16 @@ def _webhook_subscription(index: int, user_id: uuid.UUID) -> Any:
 
 def _webhook_delivery(index: int, user_id: uuid.UUID) -> Any:
     from gestiq_app.db import utcnow
-    from gestiq_app.extensions import db
     from gestiq_app.webhooks.models import WebhookDelivery
 
-    subscription = _webhook_subscription(index, user_id)
-    db.session.add(subscription)
-    db.session.flush()
-    return WebhookDelivery(subscription_id=subscription.id, event_id=uuid.uuid4(), event="ping", payload={"index": index},
-                           state="succeeded", attempts=1, finished_at=utcnow())
+    return WebhookDelivery(subscription=_webhook_subscription(index, user_id), event_id=uuid.uuid4(), event="ping",
+                           payload={"index": index}, state="succeeded", attempts=1, finished_at=utcnow())
 
 
 def _webhook_attempt(index: int, user_id: uuid.UUID) -> Any:
-    from gestiq_app.extensions import db
     from gestiq_app.webhooks.models import WebhookAttempt
 
-    delivery = _webhook_delivery(index, user_id)
-    db.session.add(delivery)
-    db.session.flush()
-    return WebhookAttempt(delivery_id=delivery.id, number=1, status_code=200, response_body="ok", duration_ms=5)
+    return WebhookAttempt(delivery=_webhook_delivery(index, user_id), number=1, status_code=200, response_body="ok", duration_ms=5)
 
 #: One builder per tenant-scoped model, given an index and a user of the current tenant;
 #: a new model without one makes the isolation tests fail.

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKeyConstraint, Integer, String, Text, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gestiq_app.db import Base, TenantScoped, Timestamped, utcnow
 
@@ -52,6 +52,8 @@ class WebhookDelivery(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
+    subscription: Mapped[WebhookSubscription] = relationship()
+
 
 class WebhookAttempt(TenantScoped, Base):
     """One HTTP attempt of a delivery: status code (or network error) and the start of the response body."""
@@ -69,3 +71,5 @@ class WebhookAttempt(TenantScoped, Base):
     status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
     error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+    delivery: Mapped[WebhookDelivery] = relationship()
