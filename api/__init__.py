@@ -18,6 +18,7 @@ BLUEPRINTS: list[str] = [
     "api.tenant_users",
     "api.admin_auth",
     "api.telemetry",
+    "api.webhooks",
 ]
 DOCS_ASSETS = Path(__file__).resolve().parent / "docs" / "node_modules"
 JSON_CONTENT_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")

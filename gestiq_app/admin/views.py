@@ -35,6 +35,9 @@ def init_views(app: Flask) -> None:
     appbuilder.add_view(TenantBillingView, "Facturación de empresas", icon="fa-credit-card", category="Plataforma")
     appbuilder.add_view(AuditEventView, "Auditoría", icon="fa-history", category="Plataforma")
     appbuilder.add_view(OutboundEmailView, "Correo saliente", icon="fa-envelope", category="Plataforma")
+    from gestiq_app.ops.admin import JobMonitorView
+
+    appbuilder.add_view(JobMonitorView, "Tareas en segundo plano", icon="fa-tasks", category="Plataforma")
 
     @app.before_request
     def _platform_scope_for_admin() -> None:
