@@ -194,3 +194,20 @@ def test_restore_refuses_a_tampered_archive(app, tmp_path, capsys) -> None:  # t
 
         with tenant_context(tenant.id):
             assert db.session.scalar(select(func.count()).select_from(TenantUser)) == 1
+
+
+def test_restore_dry_run_says_what_it_would_do_and_writes_nothing(app, database_urls, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from gestiq_app.ops import restore_tenant
+
+    with app.app_context():
+        tenant = make_tenant(country="EC")
+    archive = tmp_path / "t.tar.gz"
+    assert export_tenant.main([tenant.slug, str(archive)], app=app) == 0
+    before = _rows_by_tenant_column(database_urls["owner"], tenant.id)
+    capsys.readouterr()
+    assert restore_tenant.main([str(archive), "--dry-run"], app=app) == 1
+    assert "ya existe" in capsys.readouterr().err
+    assert restore_tenant.main([str(archive), "--dry-run", "--force"], app=app) == 0
+    out = capsys.readouterr().out
+    assert f"Simulación: se restauraría la empresa {tenant.slug}" in out and "se borraría la empresa existente" in out
+    assert _rows_by_tenant_column(database_urls["owner"], tenant.id) == before
