@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -31,10 +30,13 @@ raw_env = ["GESTIQ_FAB_UPDATE_PERMS=0"]
 
 
 def on_starting(server):  # type: ignore[no-untyped-def]
-    """Start with an empty Prometheus multiprocess folder (stale files would add old counts)."""
+    """Make sure the Prometheus multiprocess folder exists (shared with the Huey consumers of this host).
+
+    It is not emptied here: the consumers write to it too. Counters of exited processes stay in the
+    sum, which is what a counter should do; systemd's RuntimeDirectory empties it at boot.
+    """
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if folder:
-        shutil.rmtree(folder, ignore_errors=True)
         Path(folder).mkdir(parents=True, exist_ok=True)
 
 
