@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import secrets
 import time
 import uuid
@@ -23,6 +24,7 @@ from gestiq_app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookS
 from gestiq_app.webhooks.schemas import SubscriptionCreateSchema, SubscriptionUpdateSchema
 from gestiq_app.webhooks.transport import UnsafeUrlError, check_url
 
+log = logging.getLogger("gestiq.webhooks")
 SECRET_PREFIX = "whsec_"
 MAX_LOGGED_BODY = 1000
 
@@ -281,5 +283,8 @@ def _record_attempt(delivery_id: uuid.UUID, number: int, started: Any, started_c
         else:
             delivery.state, delivery.finished_at, delivery.next_attempt_at = "failed", utcnow(), None
         state = delivery.state
-    count("succeeded" if succeeded else ("retrying" if delay is not None else "failed"))
+    outcome = "succeeded" if succeeded else ("retrying" if delay is not None else "failed")
+    count(outcome)
+    log.info("webhook attempt", extra={"delivery_id": str(delivery_id), "attempt": number, "status_code": status_code,
+                                       "outcome": outcome, "error": error, "retry_in_seconds": delay})
     return state, delay

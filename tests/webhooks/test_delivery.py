@@ -77,7 +77,7 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(app, deliveries_to_loop
     assert receiver.requests == []
 
 
-def test_a_failing_receiver_is_retried_then_marked_failed_and_can_be_replayed(app, deliveries_to_loopback, receiver) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_receiver_is_retried_then_marked_failed_and_can_be_replayed(app, deliveries_to_loopback, receiver, json_log) -> None:  # type: ignore[no-untyped-def]
     receiver.statuses, receiver.body = [500], "x" * 5000
     with app.app_context():
         tenant = make_tenant(country="ES")
@@ -87,6 +87,8 @@ def test_a_failing_receiver_is_retried_then_marked_failed_and_can_be_replayed(ap
 
     assert len(receiver.requests) == 3
     assert len({request["headers"]["X-GestiQ-Delivery"] for request in receiver.requests}) == 1
+    logged = [(line["attempt"], line["status_code"], line["outcome"]) for line in json_log() if line["message"] == "webhook attempt"]
+    assert logged == [(1, 500, "retrying"), (2, 500, "retrying"), (3, 500, "failed")]
     delivery = owner.get("/api/v1/webhooks/deliveries").get_json()["items"][0]
     assert (delivery["state"], delivery["attempts"], delivery["last_status_code"]) == ("failed", 3, 500)
     detail = owner.get(f"/api/v1/webhooks/deliveries/{delivery['id']}").get_json()
