@@ -91,36 +91,6 @@ def storage_is_reachable() -> tuple[bool, str]:
     return True, "ok"
 
 
-def enqueue_after_commit(task: object, *args: object) -> None:
-    """Enqueue a Huey task once the current session's transaction commits; a rollback drops it."""
-    from sqlalchemy import event
-
-    from gestiq_app.extensions import db
-
-    current = db.session()
-    current.info.setdefault("gestiq_after_commit", []).append((task, args))
-    if not current.info.get("gestiq_after_commit_hooked"):
-        event.listen(current, "after_commit", _enqueue_committed)
-        event.listen(current, "after_rollback", lambda rolled_back: rolled_back.info.pop("gestiq_after_commit", None))
-        current.info["gestiq_after_commit_hooked"] = True
-
-
-def _enqueue_committed(committed: object) -> None:
-    queued = committed.info.pop("gestiq_after_commit", [])  # type: ignore[attr-defined]
-    if not queued:
-        return
-    if not huey.immediate:
-        for task, args in queued:
-            task(*args)  # type: ignore[operator]
-        return
-    # Immediate mode runs the task inline, but this session cannot run SQL inside its own after_commit:
-    # a fresh app context gives the task a session (and connection) of its own.
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    for task, args in queued:
-        with app.app_context():
-            task(*args)  # type: ignore[operator]
-
-
 #: Modules holding tasks and signal handlers; imported here so `huey_consumer gestiq_app.jobs.huey` knows them all.
 TASK_MODULES: list[str] = [
     "gestiq_app.mail.tasks",

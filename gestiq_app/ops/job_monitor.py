@@ -63,7 +63,8 @@ def list_job_failures() -> list[JobFailure]:
 def retry_job_failure(*, failure_id: uuid.UUID, actor: str) -> JobFailure:
     """Enqueue a failed task again with its original arguments (once per failure; after commit)."""
     from gestiq_app.audit.services import record_event
-    from gestiq_app.jobs import enqueue_after_commit, huey
+    from gestiq_app.db import call_after_commit
+    from gestiq_app.jobs import huey
 
     with unit_of_work() as current:
         failure = current.get(JobFailure, failure_id, with_for_update=True)
@@ -78,5 +79,6 @@ def retry_job_failure(*, failure_id: uuid.UUID, actor: str) -> JobFailure:
         failure.retried_at, failure.retried_by = utcnow(), actor
         arguments = failure.task_args or {}
         record_event(actor=actor, action="job.retried", entity="job_failure", entity_id=failure.id, changes={"task": failure.task_name})
-        enqueue_after_commit(huey.enqueue, task_class(args=tuple(arguments.get("args", ())), kwargs=arguments.get("kwargs", {})))
+        task = task_class(args=tuple(arguments.get("args", ())), kwargs=arguments.get("kwargs", {}))
+        call_after_commit(lambda: huey.enqueue(task))
     return failure

@@ -17,7 +17,7 @@ from sqlalchemy import Select, delete, or_, select, update
 
 from gestiq_app.audit.services import record_event
 from gestiq_app.crypto import decrypt, encrypt
-from gestiq_app.db import session, unit_of_work, utcnow
+from gestiq_app.db import call_after_commit, session, unit_of_work, utcnow
 from gestiq_app.tenancy.context import tenant_context
 from gestiq_app.webhooks.exceptions import WebhookConflictError, WebhookInvalidError, WebhookNotFoundError
 from gestiq_app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -129,11 +129,11 @@ def _envelope(*, event_id: uuid.UUID, tenant_id: uuid.UUID, event: str, payload:
 
 
 def _queue(deliveries: list[WebhookDelivery]) -> None:
-    from gestiq_app.jobs import enqueue_after_commit
     from gestiq_app.webhooks.tasks import deliver_webhook_task
 
     for delivery in deliveries:
-        enqueue_after_commit(deliver_webhook_task, str(delivery.tenant_id), str(delivery.id))
+        tenant_id, delivery_id = str(delivery.tenant_id), str(delivery.id)
+        call_after_commit(lambda tenant_id=tenant_id, delivery_id=delivery_id: deliver_webhook_task(tenant_id, delivery_id))
 
 
 def publish_event(*, tenant_id: uuid.UUID, event: str, payload: dict[str, Any],
