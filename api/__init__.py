@@ -22,6 +22,7 @@ BLUEPRINTS: list[str] = [
     "api.suppliers",
     "api.products",
     "api.taxes",
+    "api.webhooks",
 ]
 DOCS_ASSETS = Path(__file__).resolve().parent / "docs" / "node_modules"
 JSON_CONTENT_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")

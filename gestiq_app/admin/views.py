@@ -43,6 +43,9 @@ def init_views(app: Flask) -> None:
                         category_label="Datos de empresas")
     appbuilder.add_view(SupplierView, "Proveedores", icon="fa-truck", category="Datos de empresas")
     appbuilder.add_view(ProductView, "Productos", icon="fa-cubes", category="Datos de empresas")
+    from gestiq_app.ops.admin import JobMonitorView
+
+    appbuilder.add_view(JobMonitorView, "Tareas en segundo plano", icon="fa-tasks", category="Plataforma")
 
     @app.before_request
     def _platform_scope_for_admin() -> None:

@@ -19,6 +19,7 @@ MUTABLE_COLUMN = {
     "UserToken": "purpose", "RecoveryCode": "code_hash", "ApiToken": "name", "IdempotencyKey": "state",
     "OutboundEmail": "subject", "Customer": "legal_name", "Supplier": "legal_name", "Product": "name",
 }
+MUTABLE_COLUMN.update({"WebhookSubscription": "url", "WebhookDelivery": "event", "WebhookAttempt": "error"})
 
 
 def _ids(cls: type, tenant_id) -> set:  # type: ignore[no-untyped-def]
