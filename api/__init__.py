@@ -22,6 +22,7 @@ BLUEPRINTS: list[str] = [
     "api.suppliers",
     "api.products",
     "api.taxes",
+    "api.webhooks",
     "api.quotes",
     "api.invoices",
     "api.document_series",

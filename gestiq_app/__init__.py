@@ -44,6 +44,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from gestiq_app.cli import register_cli
 
     register_cli(app)
+
+    from gestiq_app.metrics_endpoint import init_metrics
+    from gestiq_app.tracing import init_tracing
+
+    init_metrics(app)
+    init_tracing(app)
     _init_root(app)
     _init_edge(app)
     return app

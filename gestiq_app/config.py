@@ -34,6 +34,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "GESTIQ_SMTP_URL": ("", "smtp://user:pass@host:587 (STARTTLS) or smtps://…; empty = mail stays in the outbox"),
     "GESTIQ_MAIL_FROM": ("GestiQCloud <no-reply@gestiqcloud.local>", "From address of outgoing mail"),
     "GESTIQ_PUBLIC_URL": ("http://127.0.0.1:5000", "Base URL used in links sent by e-mail"),
+    "GESTIQ_METRICS_ALLOWED_NETWORKS": ("127.0.0.0/8,::1/128", "Comma-separated networks that may read /metrics without a token"),
+    "GESTIQ_METRICS_TOKEN": ("", "Bearer token that also opens /metrics (empty = networks only)"),
+    "GESTIQ_WEBHOOKS_ALLOW_PRIVATE": ("0", "1 = webhooks may target private, loopback or reserved addresses (tests, on-premise)"),
+    "GESTIQ_WEBHOOKS_TIMEOUT_SECONDS": ("10", "Timeout of one webhook delivery attempt (connect and read), in seconds"),
+    "GESTIQ_WEBHOOKS_MAX_ATTEMPTS": ("10", "Attempts per webhook delivery before it is marked failed"),
+    "GESTIQ_WEBHOOKS_RETRY_BASE_SECONDS": ("30", "First retry delay of a webhook; doubles per attempt (0 = retry at once)"),
 }
 
 

@@ -89,3 +89,22 @@ def storage_is_reachable() -> tuple[bool, str]:
     except Exception as error:  # noqa: BLE001 - any storage failure means "not ready"
         return False, type(error).__name__
     return True, "ok"
+
+
+#: Modules holding tasks and signal handlers; imported here so `huey_consumer gestiq_app.jobs.huey` knows them all.
+TASK_MODULES: list[str] = [
+    "gestiq_app.mail.tasks",
+    "gestiq_app.ops.tasks",
+    "gestiq_app.ops.job_signals",
+    "gestiq_app.webhooks.tasks",
+]
+
+
+def _import_task_modules() -> None:
+    import importlib
+
+    for module in TASK_MODULES:
+        importlib.import_module(module)
+
+
+_import_task_modules()

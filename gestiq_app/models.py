@@ -16,4 +16,6 @@ from gestiq_app.tenancy.models import Plan, SectorTemplate, Tenant, TenantModule
 from gestiq_app.catalog.models import Product  # noqa: F401
 from gestiq_app.crm.models import Customer, Supplier  # noqa: F401
 from gestiq_app.taxes.models import TaxRate  # noqa: F401
+from gestiq_app.ops.models import JobFailure  # noqa: F401
+from gestiq_app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: F401
 from gestiq_app.sales.models import DocumentSeries, SalesDocument, SalesDocumentLine, SalesDocumentTax  # noqa: F401

@@ -170,6 +170,27 @@ def _sales_document_tax(index: int, user_id: uuid.UUID) -> Any:
                             rate=Decimal("21"), base=Decimal("10.00"), amount=Decimal("2.10"))
 
 
+def _webhook_subscription(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.crypto import encrypt
+    from gestiq_app.webhooks.models import WebhookSubscription
+
+    return WebhookSubscription(url=f"https://hooks.example.test/{index}", events=["ping"], secret_encrypted=encrypt("whsec_factory"))
+
+
+def _webhook_delivery(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.db import utcnow
+    from gestiq_app.webhooks.models import WebhookDelivery
+
+    return WebhookDelivery(subscription=_webhook_subscription(index, user_id), event_id=uuid.uuid4(), event="ping",
+                           payload={"index": index}, state="succeeded", attempts=1, finished_at=utcnow())
+
+
+def _webhook_attempt(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.webhooks.models import WebhookAttempt
+
+    return WebhookAttempt(delivery=_webhook_delivery(index, user_id), number=1, status_code=200, response_body="ok", duration_ms=5)
+
+
 #: One builder per tenant-scoped model, given an index and a user of the current tenant;
 #: a new model without one makes the isolation tests fail.
 ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
@@ -185,6 +206,9 @@ ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "Customer": _customer,
     "Supplier": _supplier,
     "Product": _product,
+    "WebhookSubscription": _webhook_subscription,
+    "WebhookDelivery": _webhook_delivery,
+    "WebhookAttempt": _webhook_attempt,
     "DocumentSeries": _document_series,
     "SalesDocument": _sales_document,
     "SalesDocumentLine": _sales_document_line,

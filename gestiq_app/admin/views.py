@@ -46,6 +46,9 @@ def init_views(app: Flask) -> None:
     appbuilder.add_view(ProductView, "Productos", icon="fa-cubes", category="Datos de empresas")
     appbuilder.add_view(InvoiceSupportView, "Facturas", icon="fa-file-text-o", category="Ventas", category_label="Ventas")
     appbuilder.add_view_no_menu(SalesDocumentLineView)
+    from gestiq_app.ops.admin import JobMonitorView
+
+    appbuilder.add_view(JobMonitorView, "Tareas en segundo plano", icon="fa-tasks", category="Plataforma")
 
     @app.before_request
     def _platform_scope_for_admin() -> None:

@@ -32,6 +32,8 @@ PERMISSION_MODULES: dict[str, str | None] = {
     "payments:write": "payments",
     "einvoicing:read": "einvoicing",
     "einvoicing:write": "einvoicing",
+    "webhooks:read": None,
+    "webhooks:write": None,
 }
 
 ALL_PERMISSIONS = frozenset(PERMISSION_MODULES)
@@ -46,6 +48,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | {"customers:write", "products:write", "quotes:write", "invoices:write", "invoices:issue", "payments:write"},
     "viewer": READ_PERMISSIONS - {"users:read"},
 }
+
+
+#: Webhook subscriptions point the tenant's data at outside URLs: owners and admins only.
+for _role in ("accountant", "sales", "viewer"):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] - {"webhooks:read", "webhooks:write"}
 
 
 def permissions_of_role(role: str) -> frozenset[str]:

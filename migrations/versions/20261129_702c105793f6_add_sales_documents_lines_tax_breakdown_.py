@@ -1,7 +1,7 @@
 """add sales documents, lines, tax breakdown and numbering series
 
 Revision ID: 702c105793f6
-Revises: 1dbfde3f86ce
+Revises: aec13b0db978
 Create Date: 2026-11-29 06:03:43.963432
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '702c105793f6'
-down_revision = '1dbfde3f86ce'
+down_revision = 'aec13b0db978'
 branch_labels = None
 depends_on = None
 

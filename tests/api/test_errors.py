@@ -41,7 +41,7 @@ def test_body_over_the_limit_is_413(app, client, monkeypatch) -> None:  # type: 
 
 def test_validation_errors_name_each_field(client) -> None:  # type: ignore[no-untyped-def]
     body = _is_problem(client.post("/api/v1/tenant/auth/login", json={"tenant": "", "email": "a@b.c", "password": "x", "role": "owner"}), 422)
-    assert body["errors"] == {"tenant": ["Entre 1 y 63 caracteres."], "role": ["Unknown field."]}
+    assert body["errors"] == {"tenant": ["Entre 1 y 63 caracteres."], "role": ["Campo desconocido."]}
 
 
 def test_malformed_json_is_400_or_422_never_500(client) -> None:  # type: ignore[no-untyped-def]

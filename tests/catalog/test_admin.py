@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from gestiq_app.catalog.services import create_product
-from tests.admin.conftest import ADMIN_PASSWORD, admin_login, back_office_user  # noqa: F401 - fixture
+from tests.admin.conftest import ADMIN_PASSWORD, admin_login  # back_office_user is a root fixture
 from tests.factories import make_tenant
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gestiq_app.crm.services import create_customer, create_supplier
-from tests.admin.conftest import ADMIN_PASSWORD, admin_login, back_office_user, session_csrf_token  # noqa: F401 - fixture
+from tests.admin.conftest import ADMIN_PASSWORD, admin_login, session_csrf_token
 from tests.factories import make_tenant
 
 

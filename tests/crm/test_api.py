@@ -129,7 +129,7 @@ def test_a_disabled_crm_module_closes_the_endpoints(app, tenant_pair, resource) 
 @pytest.mark.parametrize(("body", "errors"), [
     ({"legal_name": "X", "tax_id": "12345678A"}, {"tax_id": ["La letra de control del NIF no es correcta"]}),
     ({"legal_name": "X", "tax_id": "B65410012"}, {"tax_id": ["El carácter de control del CIF no es correcto"]}),
-    ({"legal_name": "X", "tax_id": "1790011675001", "country": "EC"}, {"tax_id": ["El dígito verificador del RUC no es correcto"]}),
+    ({"legal_name": "X", "tax_id": "1710034066001", "country": "EC"}, {"tax_id": ["El dígito verificador del RUC no es correcto"]}),
     ({"legal_name": "X", "tax_id": "1710034064", "country": "EC"}, {"tax_id": ["El dígito verificador de la cédula no es correcto"]}),
     ({"legal_name": "X", "tax_id": "12345678Z", "is_rimpe": True},
      {"is_rimpe": ["Solo se aplica a clientes de Ecuador; este cliente es de España."]}),

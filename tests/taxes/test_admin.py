@@ -11,7 +11,7 @@ from gestiq_app.audit.models import AuditEvent
 from gestiq_app.extensions import db
 from gestiq_app.taxes.models import TaxRate
 from gestiq_app.tenancy.context import platform_scope
-from tests.admin.conftest import ADMIN_PASSWORD, admin_login, back_office_user, csrf_token, session_csrf_token  # noqa: F401 - fixture
+from tests.admin.conftest import ADMIN_PASSWORD, admin_login, csrf_token, session_csrf_token
 
 
 def _form(category: str, **values: str) -> dict[str, str]:

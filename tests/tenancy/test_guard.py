@@ -20,6 +20,7 @@ MUTABLE_COLUMN = {
     "OutboundEmail": "subject", "Customer": "legal_name", "Supplier": "legal_name", "Product": "name",
     "DocumentSeries": "name", "SalesDocument": "notes", "SalesDocumentLine": "description", "SalesDocumentTax": "category",
 }
+MUTABLE_COLUMN.update({"WebhookSubscription": "url", "WebhookDelivery": "event", "WebhookAttempt": "error"})
 
 
 def _ids(cls: type, tenant_id) -> set:  # type: ignore[no-untyped-def]
