@@ -74,9 +74,11 @@ def _init_request_context(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from gestiq_app import models  # noqa: F401 - register every model on the metadata
+    from gestiq_app.db import enforce_sqlite_foreign_keys
     from gestiq_app.extensions import csrf, db, migrate
     from gestiq_app.jobs import configure_huey
 
+    enforce_sqlite_foreign_keys()
     db.init_app(app)
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(_project_root() / "migrations"), compare_type=True)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, Integer, MetaData, Uuid, func
+from sqlalchemy import DateTime, Integer, MetaData, Uuid, event, func
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
@@ -122,3 +124,16 @@ def contains_pattern(text: str) -> str:
     """Return a LIKE pattern matching `text` anywhere, with LIKE wildcards escaped (use escape="\\\\")."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def _enforce_sqlite_foreign_keys(dbapi_connection: object, connection_record: object) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def enforce_sqlite_foreign_keys() -> None:
+    """Make SQLite check foreign keys on every new connection, as PostgreSQL always does (SQLite's default is off)."""
+    if not event.contains(Engine, "connect", _enforce_sqlite_foreign_keys):
+        event.listen(Engine, "connect", _enforce_sqlite_foreign_keys)
