@@ -2,13 +2,15 @@
 
 Lock order (stable across use cases, so two issues never deadlock): the document, then the invoice a
 credit note rectifies, then the series row. After the commit, `events.on_invoice_issued` tells the
-subscribers (PDF rendering, e-invoicing) through the unit of work's after-commit calls.
+subscribers (PDF rendering, e-invoicing) through the unit of work's after-commit calls; the
+`invoice.issued` webhook (credit notes too, with their kind) is queued in the same transaction.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +24,7 @@ from gestiq_app.sales.models import SalesDocument
 from gestiq_app.sales.numbering import take_next_number
 from gestiq_app.sales.services import INVOICE_KINDS, lock_document
 from gestiq_app.sales.settings import get_sales_settings
+from gestiq_app.webhooks.services import publish_event
 
 
 def issue_document(*, tenant_id: uuid.UUID, document_id: uuid.UUID, actor: str, issue_date: date | None = None) -> SalesDocument:
@@ -62,6 +65,7 @@ def issue_document(*, tenant_id: uuid.UUID, document_id: uuid.UUID, actor: str, 
             raise
         record_event(actor=actor, action=f"{document.kind}.issued", entity="sales_document", entity_id=document.id,
                      changes={"number": document.full_number, "issue_date": document.issue_date, "total": document.total})
+        publish_event(tenant_id=tenant_id, event="invoice.issued", payload=_webhook_payload(document))
         document_id = document.id
         call_after_commit(lambda: events.on_invoice_issued(tenant_id, document_id))
     return document
@@ -74,3 +78,13 @@ def _lock_rectified_invoice(credit_note: SalesDocument) -> SalesDocument:
     if invoice.state not in ("issued", "partially_paid", "paid"):
         raise DocumentConflictError("La factura ya está totalmente rectificada")
     return invoice
+
+
+def _webhook_payload(document: SalesDocument) -> dict[str, Any]:
+    return {
+        "id": str(document.id), "kind": document.kind, "number": document.full_number, "issue_date": document.issue_date.isoformat(),
+        "due_date": document.due_date.isoformat() if document.due_date else None, "customer_id": str(document.customer_id),
+        "customer_name": document.customer_name, "currency": document.currency, "subtotal": str(document.subtotal),
+        "tax_total": str(document.tax_total), "total": str(document.total),
+        "rectified_document_id": str(document.rectified_document_id) if document.rectified_document_id else None,
+    }

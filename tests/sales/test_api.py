@@ -16,6 +16,7 @@ from tests import permissions
 from tests.factories import make_tenant
 from tests.permissions import check_access
 from tests.sales.helpers import ACTOR, add_customer, create_invoice, issued_invoice, line, sales_snapshot
+from tests.webhooks.conftest import deliveries_to_loopback, receiver  # noqa: F401 - fixtures
 
 SESSIONS: dict[int, dict[tuple[Any, str], Any]] = {}
 LINES = [{"description": "Consultoría", "quantity": "2", "unit_price": "50.00", "tax_category": "general"}]
@@ -270,3 +271,15 @@ def test_openapi_documents_money_as_strings(app) -> None:  # type: ignore[no-unt
 def test_timestamps_carry_their_zone(app, world) -> None:  # type: ignore[no-untyped-def]
     body = login_as(app, world.owner, "owner").get(f"/api/v1/invoices/{world.issued_id}").get_json()
     assert body["created_at"].endswith("+00:00") and body["issued_at"].endswith("+00:00")
+
+
+def test_issuing_sends_the_invoice_issued_webhook_once(app, world, deliveries_to_loopback, receiver) -> None:  # type: ignore[no-untyped-def]
+    owner = login_as(app, world.owner, "owner")
+    assert owner.post("/api/v1/webhooks/subscriptions", json={"url": receiver.url, "events": ["invoice.issued"]}).status_code == 201
+    assert owner.post(f"/api/v1/invoices/{world.draft_id}/issue", json={"issue_date": "2026-01-04"}).status_code == 422
+    assert receiver.requests == []
+    issued = owner.post(f"/api/v1/invoices/{world.draft_id}/issue", json={"issue_date": "2026-01-05"}).get_json()
+    assert [request["json"]["event"] for request in receiver.requests] == ["invoice.issued"]
+    data = receiver.requests[0]["json"]["data"]
+    assert (data["id"], data["kind"], data["number"], data["total"], data["currency"]) == (
+        world.draft_id, "invoice", issued["full_number"], "12.10", "EUR")
