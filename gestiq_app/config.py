@@ -34,6 +34,33 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "GESTIQ_SMTP_URL": ("", "smtp://user:pass@host:587 (STARTTLS) or smtps://…; empty = mail stays in the outbox"),
     "GESTIQ_MAIL_FROM": ("GestiQCloud <no-reply@gestiqcloud.local>", "From address of outgoing mail"),
     "GESTIQ_PUBLIC_URL": ("http://127.0.0.1:5000", "Base URL used in links sent by e-mail"),
+    "GESTIQ_SRI_RECEPTION_URL": (
+        "https://celcer.sri.gob.ec/comprobantes-electronicos-ws/RecepcionComprobantesOffline?wsdl",
+        "SRI reception web service, ambiente 1 (pruebas); the client posts to it without ?wsdl",
+    ),
+    "GESTIQ_SRI_AUTHORIZATION_URL": (
+        "https://celcer.sri.gob.ec/comprobantes-electronicos-ws/AutorizacionComprobantesOffline?wsdl",
+        "SRI authorization web service, ambiente 1 (pruebas)",
+    ),
+    "GESTIQ_SRI_PRODUCTION_RECEPTION_URL": (
+        "https://cel.sri.gob.ec/comprobantes-electronicos-ws/RecepcionComprobantesOffline?wsdl",
+        "SRI reception web service, ambiente 2 (producción)",
+    ),
+    "GESTIQ_SRI_PRODUCTION_AUTHORIZATION_URL": (
+        "https://cel.sri.gob.ec/comprobantes-electronicos-ws/AutorizacionComprobantesOffline?wsdl",
+        "SRI authorization web service, ambiente 2 (producción)",
+    ),
+    "GESTIQ_SRI_SCHEMA_DIR": ("", "Folder with the SRI XSDs (factura_V2.1.0.xsd…); empty = XML not validated before sending (logged)"),
+    "GESTIQ_VERIFACTU_URL": (
+        "https://prewww1.aeat.es/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP",
+        "AEAT VERI*FACTU submission endpoint (default: the AEAT test host)",
+    ),
+    "GESTIQ_VERIFACTU_CLIENT_CERT": ("1", "1 = present the tenant's certificate (mutual TLS) to the AEAT; 0 only for a local plain-HTTP fake"),
+    "GESTIQ_VERIFACTU_PRODUCER_NIF": ("", "NIF of the software producer in SistemaInformatico; required in production"),
+    "GESTIQ_VERIFACTU_PRODUCER_NAME": ("GestiQCloud", "Name of the software producer in SistemaInformatico"),
+    "GESTIQ_EINVOICE_TIMEOUT_SECONDS": ("30", "Read timeout of SRI and AEAT calls (connect timeout: 10 s at most)"),
+    "GESTIQ_EINVOICE_MAX_ATTEMPTS": ("5", "Attempts per e-invoice submission before it is marked failed"),
+    "GESTIQ_EINVOICE_RETRY_BASE_SECONDS": ("120", "First retry delay of a submission; doubled on each attempt (capped at 6 h)"),
 }
 
 
