@@ -16,3 +16,5 @@ from gestiq_app.tenancy.models import Plan, SectorTemplate, Tenant, TenantModule
 from gestiq_app.catalog.models import Product  # noqa: F401
 from gestiq_app.crm.models import Customer, Supplier  # noqa: F401
 from gestiq_app.taxes.models import TaxRate  # noqa: F401
+from gestiq_app.einvoicing.models import EinvoiceCertificate, EinvoiceSubmission  # noqa: F401
+from gestiq_app.einvoicing.es_verifactu.models import VerifactuChainHead, VerifactuRecord  # noqa: F401
