@@ -130,11 +130,12 @@ class FakeSri:
         return Response(etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"), content_type="text/xml; charset=utf-8")
 
     @staticmethod
-    def _messages(parent: etree._Element, messages: list[tuple[str, ...]], default_type: str = "ERROR") -> None:
+    def _messages(parent: etree._Element, messages: list[tuple[str, ...]], namespace: str, default_type: str = "ERROR") -> None:
         container = etree.SubElement(parent, "mensajes")
         for item in messages:
             identifier, text, *rest = item
-            message = etree.SubElement(container, "mensaje")
+            # mensaje is a global element used by ref in the WSDL schema: namespace-qualified; its children are not.
+            message = etree.SubElement(container, f"{{{namespace}}}mensaje")
             etree.SubElement(message, "identificador").text = identifier
             etree.SubElement(message, "mensaje").text = text
             if rest and rest[0]:
@@ -156,9 +157,9 @@ class FakeSri:
         etree.SubElement(result, "estado").text = state
         comprobantes = etree.SubElement(result, "comprobantes")
         if messages:
-            comprobante = etree.SubElement(comprobantes, "comprobante")
+            comprobante = etree.SubElement(comprobantes, f"{{{RECEPTION_NS}}}comprobante")
             etree.SubElement(comprobante, "claveAcceso").text = access_key
-            self._messages(comprobante, messages)
+            self._messages(comprobante, messages, RECEPTION_NS)
         assert self.reception_schema.validate(answer), self.reception_schema.error_log
         return self._envelope(answer)
 
@@ -177,7 +178,7 @@ class FakeSri:
             etree.SubElement(result, "autorizaciones")
         else:
             etree.SubElement(result, "numeroComprobantes").text = "1"
-            authorization = etree.SubElement(etree.SubElement(result, "autorizaciones"), "autorizacion")
+            authorization = etree.SubElement(etree.SubElement(result, "autorizaciones"), f"{{{AUTHORIZATION_NS}}}autorizacion")
             etree.SubElement(authorization, "estado").text = state
             if state == "AUTORIZADO":
                 etree.SubElement(authorization, "numeroAutorizacion").text = access_key
@@ -185,6 +186,6 @@ class FakeSri:
             etree.SubElement(authorization, "ambiente").text = "PRUEBAS" if access_key[23:24] == "1" else "PRODUCCIÓN"
             document = self.received.get(access_key, b"").decode("utf-8")
             etree.SubElement(authorization, "comprobante").text = etree.CDATA(document)
-            self._messages(authorization, messages, default_type="ERROR")
+            self._messages(authorization, messages, AUTHORIZATION_NS)
         assert self.authorization_schema.validate(answer), self.authorization_schema.error_log
         return self._envelope(answer)

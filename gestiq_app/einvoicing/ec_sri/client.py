@@ -112,10 +112,16 @@ def authorization_envelope(access_key: str) -> bytes:
     return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
 
 
+def _any(path: str) -> str:
+    # The WSDL makes comprobante, autorizacion and mensaje namespace-qualified (global elements used by ref);
+    # answers seen in the wild also carry them unqualified, so every step matches any namespace.
+    return "/".join(f"{{*}}{step}" for step in path.split("/"))
+
+
 def _text(element: etree._Element | None, path: str) -> str:
     if element is None:
         return ""
-    found = element.find(path)
+    found = element.find(_any(path))
     return (found.text or "").strip() if found is not None else ""
 
 
@@ -125,7 +131,7 @@ def _messages(container: etree._Element | None) -> tuple[SriMessage, ...]:
     return tuple(
         SriMessage(identifier=_text(item, "identificador"), message=_text(item, "mensaje"),
                    additional_info=_text(item, "informacionAdicional"), type=_text(item, "tipo"))
-        for item in container.iter("mensaje") if item.find("identificador") is not None
+        for item in container.iter("{*}mensaje") if item.find("{*}identificador") is not None
     )
 
 
@@ -142,17 +148,17 @@ def _body(content: bytes) -> etree._Element:
 
 def parse_reception_response(content: bytes) -> ReceptionResult:
     """Parse a validarComprobanteResponse."""
-    answer = _body(content).find("RespuestaRecepcionComprobante")
+    answer = _body(content).find(_any("RespuestaRecepcionComprobante"))
     state = _text(answer, "estado")
     if state not in ("RECIBIDA", "DEVUELTA"):
         raise SriTransientError(f"Estado de recepción desconocido: {state!r}")
-    return ReceptionResult(state=state, messages=_messages(answer.find("comprobantes") if answer is not None else None))
+    return ReceptionResult(state=state, messages=_messages(answer.find(_any("comprobantes")) if answer is not None else None))
 
 
 def parse_authorization_response(content: bytes) -> AuthorizationResult:
     """Parse an autorizacionComprobanteResponse (no autorizacion element yet = still in process)."""
-    answer = _body(content).find("RespuestaAutorizacionComprobante")
-    authorizations = answer.findall("autorizaciones/autorizacion") if answer is not None else []
+    answer = _body(content).find(_any("RespuestaAutorizacionComprobante"))
+    authorizations = answer.findall(_any("autorizaciones/autorizacion")) if answer is not None else []
     if not authorizations:
         return AuthorizationResult(state="EN PROCESO")
     # When a clave was sent several times the SRI lists every attempt; an AUTORIZADO one wins.
@@ -163,7 +169,7 @@ def parse_authorization_response(content: bytes) -> AuthorizationResult:
     return AuthorizationResult(
         state=state, authorization_number=_text(chosen, "numeroAutorizacion"),
         authorized_at=_text(chosen, "fechaAutorizacion"), environment=_text(chosen, "ambiente"),
-        authorized_xml=_text(chosen, "comprobante"), messages=_messages(chosen.find("mensajes")),
+        authorized_xml=_text(chosen, "comprobante"), messages=_messages(chosen.find(_any("mensajes"))),
     )
 
 
