@@ -79,8 +79,9 @@ class EinvoiceSubmission(TenantScoped, Timestamped, Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     #: Read-only link for the back office (no foreign key: tenants are a platform table).
+    #: Loaded lazily: a joined load would put the nullable side of an outer join under FOR UPDATE.
     tenant = relationship("Tenant", primaryjoin="foreign(EinvoiceSubmission.tenant_id) == Tenant.id", viewonly=True,
-                          lazy="joined")
+                          lazy="select")
 
     @property
     def is_final(self) -> bool:
