@@ -22,6 +22,7 @@ class AdminIndexView(IndexView):
 def init_views(app: Flask) -> None:
     """Register every back-office view and menu entry."""
     from gestiq_app.audit.admin import AuditEventView
+    from gestiq_app.einvoicing.admin import EinvoiceSubmissionView
     from gestiq_app.extensions import appbuilder
     from gestiq_app.identity.admin import TenantUserView
     from gestiq_app.mail.admin import OutboundEmailView
@@ -35,6 +36,7 @@ def init_views(app: Flask) -> None:
     appbuilder.add_view(TenantBillingView, "Facturación de empresas", icon="fa-credit-card", category="Plataforma")
     appbuilder.add_view(AuditEventView, "Auditoría", icon="fa-history", category="Plataforma")
     appbuilder.add_view(OutboundEmailView, "Correo saliente", icon="fa-envelope", category="Plataforma")
+    appbuilder.add_view(EinvoiceSubmissionView, "Envíos de facturación electrónica", icon="fa-paper-plane", category="Plataforma")
 
     @app.before_request
     def _platform_scope_for_admin() -> None:

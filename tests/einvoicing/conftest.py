@@ -85,7 +85,7 @@ def make_certificate(*, common_name: str = "MARIA JOSE PAREDES VINUEZA", days: i
     ])
     now = datetime.now(timezone.utc)
     builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-               .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+               .serial_number(x509.random_serial_number()).not_valid_before(min(now, now + timedelta(days=days)) - timedelta(days=1))
                .not_valid_after(now + timedelta(days=days)))
     if key_usage_signature:
         builder = builder.add_extension(x509.KeyUsage(
