@@ -15,16 +15,16 @@ from tests.factories import make_tenant
 
 
 def test_verify_passes_then_names_the_tampered_record(app, tenant, database_urls) -> None:  # type: ignore[no-untyped-def]
-    records = _aeat_chain(tenant.id)
+    record_id = _aeat_chain(tenant.id)[1].id
     runner = app.test_cli_runner()
     intact = runner.invoke(args=["gestiq", "verifactu", "verify", "--tenant", tenant.slug])
     assert intact.exit_code == 0, intact.output
     assert "Cadenas VERI*FACTU correctas: 3 registros de 1 emisor(es)" in intact.output
-    tamper_amount(database_urls, tenant.id, records[1].id)
+    tamper_amount(database_urls, tenant.id, record_id)
     db.session.expire_all()
     broken = runner.invoke(args=["gestiq", "verifactu", "verify", "--tenant", tenant.slug])
     assert broken.exit_code == 1
-    assert f"registro nº 2 (factura 12345679/G34, id {records[1].id})" in broken.output
+    assert f"registro nº 2 (factura 12345679/G34, id {record_id})" in broken.output
     assert "datos alterados" in broken.output
 
 
