@@ -95,6 +95,8 @@ class Config:
             raise ConfigError("GESTIQ_SECRET_KEY must be set to a secret value when GESTIQ_ENV=production")
         if env == "production" and not v["GESTIQ_ENCRYPTION_KEYS"]:
             raise ConfigError("GESTIQ_ENCRYPTION_KEYS must be set when GESTIQ_ENV=production")
+        if env == "production" and v["GESTIQ_VERIFACTU_CLIENT_CERT"] in {"0", "false", "False"}:
+            raise ConfigError("GESTIQ_VERIFACTU_CLIENT_CERT=0 is only for a local fake: the AEAT requires the certificate")
         if v["GESTIQ_HUEY_BACKEND"] not in {"sqlite", "redis", "immediate"}:
             raise ConfigError("GESTIQ_HUEY_BACKEND must be sqlite, redis or immediate")
         if v["GESTIQ_HUEY_BACKEND"] == "redis" and not v["GESTIQ_REDIS_URL"]:

@@ -89,3 +89,9 @@ def storage_is_reachable() -> tuple[bool, str]:
     except Exception as error:  # noqa: BLE001 - any storage failure means "not ready"
         return False, type(error).__name__
     return True, "ok"
+
+
+# The consumer imports only this module: register every domain's tasks (and periodic tasks) with it here.
+# Imported last, after `huey` and `job_context` exist, because the task modules import them from here.
+from gestiq_app.einvoicing import tasks as _einvoicing_tasks  # noqa: E402, F401
+from gestiq_app.mail import tasks as _mail_tasks  # noqa: E402, F401
