@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy import and_, or_, select, update
 
-from gestiq_app.db import session, utcnow
+from gestiq_app.db import call_after_commit, session, utcnow
 from gestiq_app.einvoicing.certificates import current_certificate_fingerprint, load_signing_material
 from gestiq_app.einvoicing.ec_sri.client import SriClient, SriRequestError, SriTransientError
 from gestiq_app.einvoicing.ec_sri.signing import CertificateError, sign_comprobante
@@ -62,13 +62,10 @@ def backoff_delay(attempts: int) -> timedelta:
 
 
 def enqueue_after_commit(tenant_id: uuid.UUID, submission_id: uuid.UUID) -> None:
-    """Trigger the submit task once the current transaction commits (never before: the row must exist)."""
+    """Trigger the submit task once the current unit of work commits (never before: the row must exist)."""
+    from gestiq_app.einvoicing.tasks import submit_document
 
-    @event.listens_for(session(), "after_commit", once=True)
-    def _enqueue(_session: object) -> None:
-        from gestiq_app.einvoicing.tasks import submit_document
-
-        submit_document(str(tenant_id), str(submission_id))
+    call_after_commit(lambda: submit_document(str(tenant_id), str(submission_id)))
 
 
 def add_submission(*, channel: str, document_id: uuid.UUID, document_kind: str, reference: str, environment: int,

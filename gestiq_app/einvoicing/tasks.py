@@ -23,7 +23,8 @@ def submit_document(tenant_id: str, submission_id: str) -> str:
     from gestiq_app.tenancy.context import tenant_context
 
     if has_app_context():
-        # Inline runs (immediate Huey) start from an after_commit hook: use a fresh app context, hence a fresh session.
+        # Inline runs (immediate Huey) happen inside the caller's request or command: a fresh app context gives the
+        # task its own session, as a worker process would have.
         with current_app.app_context(), tenant_context(tenant_id):
             try:
                 return _process(tenant_id, submission_id)
