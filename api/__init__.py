@@ -26,6 +26,7 @@ BLUEPRINTS: list[str] = [
     "api.quotes",
     "api.invoices",
     "api.document_series",
+    "api.einvoicing",
 ]
 DOCS_ASSETS = Path(__file__).resolve().parent / "docs" / "node_modules"
 JSON_CONTENT_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")
@@ -91,7 +92,10 @@ def _init_request_guards(app: Flask) -> None:
         if not has_body:
             return
         view = app.view_functions.get(request.endpoint or "")
-        accepted = getattr(view, "_gestiq_content_types", None) or JSON_CONTENT_TYPES
+        # A MethodView marks the handler method (e.g. a multipart upload's post), a plain view the function.
+        handler = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+        accepted = (getattr(handler, "_gestiq_content_types", None) or getattr(view, "_gestiq_content_types", None)
+                    or JSON_CONTENT_TYPES)
         if request.mimetype not in accepted:
             abort(415)
 

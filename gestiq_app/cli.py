@@ -15,6 +15,16 @@ gestiq.add_command(tenants)
 gestiq.add_command(demo)
 
 
+def _add_einvoicing_commands() -> None:
+    from gestiq_app.einvoicing.cli import einvoicing, verifactu
+
+    gestiq.add_command(verifactu)
+    gestiq.add_command(einvoicing)
+
+
+_add_einvoicing_commands()
+
+
 def _fail(error: DomainError) -> click.ClickException:
     details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in error.errors.items())
     return click.ClickException(f"{error.message}{' — ' + details if details else ''}")

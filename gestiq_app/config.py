@@ -40,6 +40,33 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "GESTIQ_WEBHOOKS_TIMEOUT_SECONDS": ("10", "Timeout of one webhook delivery attempt (connect and read), in seconds"),
     "GESTIQ_WEBHOOKS_MAX_ATTEMPTS": ("10", "Attempts per webhook delivery before it is marked failed"),
     "GESTIQ_WEBHOOKS_RETRY_BASE_SECONDS": ("30", "First retry delay of a webhook; doubles per attempt (0 = retry at once)"),
+    "GESTIQ_SRI_RECEPTION_URL": (
+        "https://celcer.sri.gob.ec/comprobantes-electronicos-ws/RecepcionComprobantesOffline?wsdl",
+        "SRI reception web service, ambiente 1 (pruebas); the client posts to it without ?wsdl",
+    ),
+    "GESTIQ_SRI_AUTHORIZATION_URL": (
+        "https://celcer.sri.gob.ec/comprobantes-electronicos-ws/AutorizacionComprobantesOffline?wsdl",
+        "SRI authorization web service, ambiente 1 (pruebas)",
+    ),
+    "GESTIQ_SRI_PRODUCTION_RECEPTION_URL": (
+        "https://cel.sri.gob.ec/comprobantes-electronicos-ws/RecepcionComprobantesOffline?wsdl",
+        "SRI reception web service, ambiente 2 (producción)",
+    ),
+    "GESTIQ_SRI_PRODUCTION_AUTHORIZATION_URL": (
+        "https://cel.sri.gob.ec/comprobantes-electronicos-ws/AutorizacionComprobantesOffline?wsdl",
+        "SRI authorization web service, ambiente 2 (producción)",
+    ),
+    "GESTIQ_SRI_SCHEMA_DIR": ("", "Folder with the SRI XSDs (factura_V2.1.0.xsd…); empty = XML not validated before sending (logged)"),
+    "GESTIQ_VERIFACTU_URL": (
+        "https://prewww1.aeat.es/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP",
+        "AEAT VERI*FACTU submission endpoint (default: the AEAT test host)",
+    ),
+    "GESTIQ_VERIFACTU_CLIENT_CERT": ("1", "1 = present the tenant's certificate (mutual TLS) to the AEAT; 0 only for a local plain-HTTP fake"),
+    "GESTIQ_VERIFACTU_PRODUCER_NIF": ("", "NIF of the software producer in SistemaInformatico; required in production"),
+    "GESTIQ_VERIFACTU_PRODUCER_NAME": ("GestiQCloud", "Name of the software producer in SistemaInformatico"),
+    "GESTIQ_EINVOICE_TIMEOUT_SECONDS": ("30", "Read timeout of SRI and AEAT calls (connect timeout: 10 s at most)"),
+    "GESTIQ_EINVOICE_MAX_ATTEMPTS": ("5", "Attempts per e-invoice submission before it is marked failed"),
+    "GESTIQ_EINVOICE_RETRY_BASE_SECONDS": ("120", "First retry delay of a submission; doubled on each attempt (capped at 6 h)"),
 }
 
 
@@ -74,6 +101,8 @@ class Config:
             raise ConfigError("GESTIQ_SECRET_KEY must be set to a secret value when GESTIQ_ENV=production")
         if env == "production" and not v["GESTIQ_ENCRYPTION_KEYS"]:
             raise ConfigError("GESTIQ_ENCRYPTION_KEYS must be set when GESTIQ_ENV=production")
+        if env == "production" and v["GESTIQ_VERIFACTU_CLIENT_CERT"] in {"0", "false", "False"}:
+            raise ConfigError("GESTIQ_VERIFACTU_CLIENT_CERT=0 is only for a local fake: the AEAT requires the certificate")
         if v["GESTIQ_HUEY_BACKEND"] not in {"sqlite", "redis", "immediate"}:
             raise ConfigError("GESTIQ_HUEY_BACKEND must be sqlite, redis or immediate")
         if v["GESTIQ_HUEY_BACKEND"] == "redis" and not v["GESTIQ_REDIS_URL"]:

@@ -97,6 +97,7 @@ TASK_MODULES: list[str] = [
     "gestiq_app.ops.tasks",
     "gestiq_app.ops.job_signals",
     "gestiq_app.webhooks.tasks",
+    "gestiq_app.einvoicing.tasks",
 ]
 
 

@@ -19,3 +19,5 @@ from gestiq_app.taxes.models import TaxRate  # noqa: F401
 from gestiq_app.ops.models import JobFailure  # noqa: F401
 from gestiq_app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: F401
 from gestiq_app.sales.models import DocumentSeries, SalesDocument, SalesDocumentLine, SalesDocumentTax  # noqa: F401
+from gestiq_app.einvoicing.models import EinvoiceCertificate, EinvoiceSubmission  # noqa: F401
+from gestiq_app.einvoicing.es_verifactu.models import VerifactuChainHead, VerifactuRecord  # noqa: F401

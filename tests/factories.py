@@ -189,6 +189,42 @@ def _webhook_attempt(index: int, user_id: uuid.UUID) -> Any:
     from gestiq_app.webhooks.models import WebhookAttempt
 
     return WebhookAttempt(delivery=_webhook_delivery(index, user_id), number=1, status_code=200, response_body="ok", duration_ms=5)
+def _einvoice_certificate(index: int, user_id: uuid.UUID) -> Any:
+    from datetime import timedelta
+
+    from gestiq_app.db import utcnow
+    from gestiq_app.einvoicing.models import EinvoiceCertificate
+
+    now = utcnow()
+    return EinvoiceCertificate(encrypted_p12="x", encrypted_password="x", subject=f"CN=Factory {index}", issuer="CN=CA",
+                               serial_number=str(index), fingerprint_sha256="0" * 64, not_before=now,
+                               not_after=now + timedelta(days=365), uploaded_by="test")
+
+
+def _einvoice_submission(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.einvoicing.models import EinvoiceSubmission
+
+    return EinvoiceSubmission(channel="sri", document_id=uuid.uuid4(), document_kind="factura", reference="9" * 49,
+                              environment=1, state="pending", attempts=0, messages=[], document_fingerprint="d",
+                              config_fingerprint="c", last_error=f"factory {index}")
+
+
+def _verifactu_record(index: int, user_id: uuid.UUID) -> Any:
+    from datetime import date
+    from decimal import Decimal
+
+    from gestiq_app.einvoicing.es_verifactu.models import VerifactuRecord
+
+    return VerifactuRecord(issuer_nif=random_nif(), issuer_name="Emisor", sequence=1, record_type="alta",
+                           invoice_number=f"F-{index}", issue_date=date(2025, 1, 1), invoice_type="F1",
+                           total_tax=Decimal("21.00"), total_amount=Decimal("121.00"), previous_huella="",
+                           huella="A" * 64, generated_at="2025-01-01T10:00:00+01:00", details={})
+
+
+def _verifactu_chain_head(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.einvoicing.es_verifactu.models import VerifactuChainHead
+
+    return VerifactuChainHead(issuer_nif=random_nif(), last_sequence=0, last_huella="")
 
 
 #: One builder per tenant-scoped model, given an index and a user of the current tenant;
@@ -213,6 +249,10 @@ ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "SalesDocument": _sales_document,
     "SalesDocumentLine": _sales_document_line,
     "SalesDocumentTax": _sales_document_tax,
+    "EinvoiceCertificate": _einvoice_certificate,
+    "EinvoiceSubmission": _einvoice_submission,
+    "VerifactuRecord": _verifactu_record,
+    "VerifactuChainHead": _verifactu_chain_head,
 }
 
 

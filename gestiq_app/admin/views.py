@@ -24,6 +24,7 @@ def init_views(app: Flask) -> None:
     from gestiq_app.audit.admin import AuditEventView
     from gestiq_app.catalog.admin import ProductView
     from gestiq_app.crm.admin import CustomerView, SupplierView
+    from gestiq_app.einvoicing.admin import EinvoiceSubmissionView
     from gestiq_app.extensions import appbuilder
     from gestiq_app.identity.admin import TenantUserView
     from gestiq_app.mail.admin import OutboundEmailView
@@ -49,6 +50,7 @@ def init_views(app: Flask) -> None:
     from gestiq_app.ops.admin import JobMonitorView
 
     appbuilder.add_view(JobMonitorView, "Tareas en segundo plano", icon="fa-tasks", category="Plataforma")
+    appbuilder.add_view(EinvoiceSubmissionView, "Envíos de facturación electrónica", icon="fa-paper-plane", category="Plataforma")
 
     @app.before_request
     def _platform_scope_for_admin() -> None:

@@ -34,6 +34,7 @@ PERMISSION_MODULES: dict[str, str | None] = {
     "einvoicing:write": "einvoicing",
     "webhooks:read": None,
     "webhooks:write": None,
+    "einvoicing:admin": "einvoicing",
 }
 
 ALL_PERMISSIONS = frozenset(PERMISSION_MODULES)
@@ -41,10 +42,12 @@ READ_PERMISSIONS = frozenset(p for p in ALL_PERMISSIONS if p.endswith(":read"))
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "owner": ALL_PERMISSIONS,
-    "admin": ALL_PERMISSIONS - {"api_tokens:write", "settings:write"},
+    # einvoicing:admin (the signing certificate) is the owner's alone: it signs fiscal documents in the company's name.
+    "admin": ALL_PERMISSIONS - {"api_tokens:write", "settings:write", "einvoicing:admin"},
     "accountant": READ_PERMISSIONS
     | {"accounting:write", "purchases:write", "suppliers:write", "imports:write", "payments:write", "einvoicing:write"},
-    "sales": READ_PERMISSIONS - {"accounting:read", "reports:read", "users:read"}
+    # The e-invoicing log (authority messages, the VERI*FACTU chain) is compliance data, not a sales tool.
+    "sales": READ_PERMISSIONS - {"accounting:read", "reports:read", "users:read", "einvoicing:read"}
     | {"customers:write", "products:write", "quotes:write", "invoices:write", "invoices:issue", "payments:write"},
     "viewer": READ_PERMISSIONS - {"users:read"},
 }

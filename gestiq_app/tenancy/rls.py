@@ -12,7 +12,7 @@ from gestiq_app.db import Base, TenantScoped
 
 POLICY_NAME = "tenant_isolation"
 #: Tables the runtime role may only append to.
-APPEND_ONLY_TABLES = ("audit_events",)
+APPEND_ONLY_TABLES = ("audit_events", "verifactu_records")
 TENANT_PREDICATE = (
     "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid"
     " OR NULLIF(current_setting('app.platform_scope', true), '') = 'on')"

@@ -10,6 +10,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from gestiq_app.extensions import db
 from gestiq_app.tenancy.context import TenantContextError, platform_scope, tenant_context
+from gestiq_app.tenancy.rls import APPEND_ONLY_TABLES
 from tests.factories import ROW_FACTORIES, first_user_id, populate_row, make_bare_tenant, make_tenant, tenant_scoped_classes
 
 CLASSES = tenant_scoped_classes()
@@ -19,6 +20,8 @@ MUTABLE_COLUMN = {
     "UserToken": "purpose", "RecoveryCode": "code_hash", "ApiToken": "name", "IdempotencyKey": "state",
     "OutboundEmail": "subject", "Customer": "legal_name", "Supplier": "legal_name", "Product": "name",
     "DocumentSeries": "name", "SalesDocument": "notes", "SalesDocumentLine": "description", "SalesDocumentTax": "category",
+    "EinvoiceCertificate": "subject", "EinvoiceSubmission": "last_error", "VerifactuRecord": "issuer_name",
+    "VerifactuChainHead": "last_huella",
 }
 MUTABLE_COLUMN.update({"WebhookSubscription": "url", "WebhookDelivery": "event", "WebhookAttempt": "error"})
 
@@ -71,10 +74,10 @@ def test_tenant_cannot_update_or_delete_other_rows(app_context, cls) -> None:  #
     db.session.rollback()
     db.session.expunge_all()
     value = {"is_enabled": False, "family_id": uuid.uuid4()}.get(column, "tampered")
-    append_only_on_postgres = cls.__name__ == "AuditEvent" and db.engine.dialect.name == "postgresql"
+    append_only_on_postgres = cls.__tablename__ in APPEND_ONLY_TABLES and db.engine.dialect.name == "postgresql"
     with tenant_context(tenant_a_id):
         if append_only_on_postgres:
-            # The runtime role has no UPDATE/DELETE grant on the audit table at all.
+            # The runtime role has no UPDATE/DELETE grant on append-only tables (audit, VERI*FACTU records) at all.
             with pytest.raises(ProgrammingError, match="permission denied"):
                 db.session.execute(update(cls).where(cls.id.in_(b_ids)).values({column: value}))
             db.session.rollback()
