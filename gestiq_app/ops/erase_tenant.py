@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 
 from flask import Flask
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import text, delete, func, insert, select
 from sqlalchemy.engine import Connection
 
 from gestiq_app.ops.archive import tenant_files_folder
@@ -51,6 +51,10 @@ def erase_tenant_rows(connection: Connection, tenant_id: uuid.UUID, *, actor: st
         raise OpsError("la plataforma no se puede borrar")
     set_rls_tenant(connection, tenant_id)
     counts: dict[str, int] = {}
+    if connection.dialect.name == "postgresql":
+        # Erasure is the one operator action allowed past the VERI*FACTU immutability trigger (the owner role
+        # runs it; ALTER TABLE is transactional, so the trigger is back on when this transaction ends).
+        connection.execute(text("ALTER TABLE verifactu_records DISABLE TRIGGER verifactu_records_immutable"))
     for table in reversed(tenant_tables_in_dependency_order()):
         counts[table.name] = connection.execute(delete(table).where(table.c.tenant_id == tenant_id)).rowcount
         progress(f"  {table.name}: {counts[table.name]} filas borradas")
@@ -58,6 +62,8 @@ def erase_tenant_rows(connection: Connection, tenant_id: uuid.UUID, *, actor: st
     failures = JobFailure.__table__
     connection.execute(delete(failures).where(failures.c.args_summary.contains(str(tenant_id))))
     connection.execute(delete(Tenant.__table__).where(Tenant.__table__.c.id == tenant_id))
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ALTER TABLE verifactu_records ENABLE TRIGGER verifactu_records_immutable"))
     set_rls_tenant(connection, PLATFORM_TENANT_ID)
     connection.execute(
         insert(AuditEvent.__table__).values(
