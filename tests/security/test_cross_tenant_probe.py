@@ -158,3 +158,42 @@ def test_the_probe_reports_a_leak_when_the_tenant_guard_is_off(app, database_url
     assert any("carries tenant B's" in finding for finding in findings)
     if IS_POSTGRES:
         assert any("/api/v1/tenant/users" in finding for finding in findings)
+
+
+def _back_office_rules(app: Any) -> list[Any]:
+    return sorted((rule for rule in app.url_map.iter_rules() if rule.rule.startswith(("/admin/", "/api/v1/admin/"))),
+                  key=lambda rule: rule.rule)
+
+
+def _fill(rule: Any, foreign_id: uuid.UUID) -> str:
+    values = {}
+    for name in rule.arguments:
+        converter = type(rule._converters[name]).__name__  # noqa: SLF001 - werkzeug keeps converters here
+        values[name] = 1 if converter == "IntegerConverter" else ("muldelete" if name == "name" else str(foreign_id))
+    return rule.build(values, append_unknown=False)[1]
+
+
+def test_tenant_cookies_open_nothing_in_the_back_office(app, tenant_pair, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    raise_rate_limits(app, monkeypatch)
+    tenant_a, tenant_b = tenant_pair
+    owner = login(app, tenant_a.slug, f"owner@{tenant_a.slug}.test")
+    anonymous = app.test_client()
+    opened = []
+    rules = _back_office_rules(app)
+    assert any(rule.rule.startswith("/api/v1/admin/") for rule in rules) and len(rules) > 50
+    for rule in rules:
+        url = _fill(rule, tenant_b.id)
+        for method in sorted(rule.methods & {"GET", "POST", "PUT", "PATCH", "DELETE"}):
+            as_tenant = owner.send(method, url, json={}) if method != "GET" else owner.get(url)
+            as_nobody = anonymous.open(url, method=method, json={} if method != "GET" else None)
+            same = (as_tenant.status_code, as_tenant.headers.get("Location")) == (as_nobody.status_code, as_nobody.headers.get("Location"))
+            is_public = rule.rule in PUBLIC_BACK_OFFICE_PAGES or rule.rule.startswith(PUBLIC_BACK_OFFICE_PREFIXES)
+            if not same or (200 <= as_tenant.status_code < 300 and not is_public):
+                opened.append(f"{method} {url}: tenant {as_tenant.status_code} {as_tenant.headers.get('Location')}, "
+                              f"anonymous {as_nobody.status_code} {as_nobody.headers.get('Location')}")
+    assert opened == [], "\n".join(opened)
+
+
+#: Back-office pages anybody may open: the landing page, the login steps and FAB's static files.
+PUBLIC_BACK_OFFICE_PAGES = {"/admin/"}
+PUBLIC_BACK_OFFICE_PREFIXES = ("/admin/login/", "/admin/static/")
