@@ -34,6 +34,30 @@ def login_owner(base_url: str, tenant_slug: str, password: str = OWNER_PASSWORD)
     return session
 
 
+def mint_tokens(app: Any, tenant_id: Any, email: str) -> Any:
+    """Issue a session for a tenant user directly (no password hashing, no second factor): fast, and independent of both."""
+    from sqlalchemy import select
+
+    from gestiq_app.db import unit_of_work
+    from gestiq_app.identity.auth_services import access_claims
+    from gestiq_app.identity.models import TenantUser
+    from gestiq_app.identity.sessions import TENANT, issue_tokens
+    from gestiq_app.tenancy.context import tenant_context
+
+    with app.test_request_context(), tenant_context(tenant_id), unit_of_work() as current:
+        user = current.scalar(select(TenantUser).where(TenantUser.email == email))
+        return issue_tokens(kind=TENANT, subject=str(user.id), claims=access_claims(user), tenant_id=tenant_id)
+
+
+def minted_session(app: Any, tenant: Any) -> CsrfSession:
+    """Return a requests session carrying a freshly issued owner session of the tenant (see `mint_tokens`)."""
+    tokens = mint_tokens(app, tenant.id, f"owner@{tenant.slug}.test")
+    session = CsrfSession()
+    session.cookies.set("access_token", tokens.access_token, domain="127.0.0.1", path="/")
+    session.cookies.set("csrf_access_token", tokens.access_csrf, domain="127.0.0.1", path="/")
+    return session
+
+
 def raise_rate_limits(app: Any, monkeypatch: Any) -> None:
     """Lift the rate limits for a test (a new limit string also means fresh counters, so later tests are unaffected)."""
     for setting in ("GESTIQ_RATELIMIT_LOGIN_IP", "GESTIQ_RATELIMIT_LOGIN_ACCOUNT", "GESTIQ_RATELIMIT_TELEMETRY"):

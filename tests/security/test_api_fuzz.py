@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.browser import live_server
 from tests.conftest import IS_POSTGRES
 from tests.factories import make_tenant
-from tests.security.live import UNSAFE_METHODS, CsrfSession, login_owner, raise_rate_limits
+from tests.security.live import UNSAFE_METHODS, CsrfSession, minted_session, raise_rate_limits
 
 MAX_EXAMPLES = 15
 #: What must hold for every case: no 5xx; status code, content type and body as documented.
@@ -37,7 +37,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 NEGATIVE_CHECKS = [*CHECKS, negative_data_rejection]
 LENIENCY_CODES = {"ST201"}
 
-#: Operations fuzzed with a new login before every case, because a success ends the session it used.
+#: Operations fuzzed with a new session before every case, because a success ends the session it used.
 RELOGIN_EACH_CASE = {
     "tenant_auth_logout_post",  # revokes every session of the owner
     "tenant_auth_password_change_post",  # a success would rotate the session and change the password
@@ -73,11 +73,11 @@ def _fuzz_operation(app: Any, base_url: str, operation: Any, findings: dict[tupl
     operation_id = operation.definition.raw["operationId"]
     with app.app_context():
         tenant = make_tenant(country="ES")
-    session_holder = {"session": login_owner(base_url, tenant.slug)}
+    session_holder = {"session": minted_session(app, tenant)}
 
     def run_case(case: Any, checks: list[Any]) -> None:
         if operation_id in RELOGIN_EACH_CASE:
-            session_holder["session"] = login_owner(base_url, tenant.slug)
+            session_holder["session"] = minted_session(app, tenant)
         session: CsrfSession = session_holder["session"]
         response = case.call(base_url=base_url, session=session)
         try:

@@ -15,7 +15,7 @@ import schemathesis
 from tests.api_helpers import login
 from tests.conftest import IS_POSTGRES
 from tests.factories import make_tenant, populate_row, tenant_scoped_classes
-from tests.security.live import raise_rate_limits
+from tests.security.live import mint_tokens, raise_rate_limits
 from tests.security.probe import (
     TenantMarkers,
     api_rules,
@@ -32,17 +32,7 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 def mint_session(app: Any, client: Any, tenant_id: uuid.UUID, email: str) -> None:
     """Give a test client a fresh session of a tenant user (no password or second factor: the probe must not depend on them)."""
-    from sqlalchemy import select
-
-    from gestiq_app.db import unit_of_work
-    from gestiq_app.identity.auth_services import access_claims
-    from gestiq_app.identity.models import TenantUser
-    from gestiq_app.identity.sessions import TENANT, issue_tokens
-    from gestiq_app.tenancy.context import tenant_context
-
-    with app.test_request_context(), tenant_context(tenant_id), unit_of_work() as current:
-        user = current.scalar(select(TenantUser).where(TenantUser.email == email))
-        tokens = issue_tokens(kind=TENANT, subject=str(user.id), claims=access_claims(user), tenant_id=tenant_id)
+    tokens = mint_tokens(app, tenant_id, email)
     client.set_cookie("access_token", tokens.access_token)
     client.set_cookie("csrf_access_token", tokens.access_csrf)
 

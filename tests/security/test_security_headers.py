@@ -103,7 +103,7 @@ def test_the_pwa_survives_a_reload_with_a_live_session(app, tenant_pair) -> None
         page = browser.new_page()
         _log_in_to_the_pwa(page, base, tenant)
         page.reload()
-        page.wait_for_selector("#main-nav", state="attached", timeout=8_000)
+        page.wait_for_selector("#main-nav", state="attached", timeout=5_000)
 
 
 def test_the_back_office_works_under_its_csp_without_violations(app, back_office_user) -> None:  # type: ignore[no-untyped-def]
