@@ -9,6 +9,7 @@ creating POST (201 with an id) whose input schema allows a simple generated body
 
     scripts/_python scripts/bench/load.py --seconds 60            # load
     scripts/_python scripts/bench/load.py --soak                  # 10 minutes, watch the RSS growth
+    scripts/_python scripts/bench/load.py --read-only             # reads only: capacity without password hashing
 """
 
 from __future__ import annotations
@@ -214,12 +215,13 @@ def _login(base_url: str, slug: str, stats: Stats) -> requests.Session:
     return session
 
 
-def _client(base_url: str, slug: str, deadline: float, mix: list[tuple[str, str, Any]], stats: Stats, offset: int) -> None:
+def _client(base_url: str, slug: str, deadline: float, mix: list[tuple[str, str, Any]], stats: Stats, offset: int,
+            login_every: int) -> None:
     session = _login(base_url, slug, stats)
     for iteration in itertools.count(offset):
         if time.monotonic() >= deadline:
             return
-        if iteration % LOGIN_EVERY == 0 and iteration != offset:
+        if login_every and iteration % login_every == 0 and iteration != offset:
             session = _login(base_url, slug, stats)
             continue
         method, path, body_schema = mix[iteration % len(mix)]
@@ -267,13 +269,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     log_path = Path(args.log) if args.log else Path(tempfile.mkdtemp(prefix="gestiq-bench-")) / "gunicorn.log"
     with gunicorn_server(env, workers=args.workers, log_path=log_path) as (base_url, master_pid):
         gets, creates = discover_mix(base_url)
-        kept_creates, left_out = usable_creates(base_url, slugs[0], creates)
+        kept_creates, left_out = ([], ["every write: --read-only"]) if args.read_only else usable_creates(base_url, slugs[0], creates)
         mix = [("GET", "/api/v1/tenant/auth/me", None)] + [("GET", path, None) for path in gets] + kept_creates
         rss_start = worker_rss(master_pid)
         stats = Stats()
         started = time.monotonic()
         deadline = started + args.seconds
-        threads = [threading.Thread(target=_client, args=(base_url, slugs[index % len(slugs)], deadline, mix, stats, index * 7))
+        login_every = 0 if args.read_only else LOGIN_EVERY
+        threads = [threading.Thread(target=_client, args=(base_url, slugs[index % len(slugs)], deadline, mix, stats, index * 7, login_every))
                    for index in range(args.threads)]
         for thread in threads:
             thread.start()
@@ -283,7 +286,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         rss_end = worker_rss(master_pid)
     total = sum(len(values) for values in stats.latencies.values())
     return {
-        "seconds": round(elapsed, 1), "threads": args.threads, "workers": args.workers, "tenants": len(slugs),
+        "seconds": round(elapsed, 1), "read_only": args.read_only, "threads": args.threads, "workers": args.workers, "tenants": len(slugs),
         "database": (os.environ.get("GESTIQ_DATABASE_URL") or "sqlite (embedded default)").split("://")[0],
         "requests": total, "requests_per_second": round(total / elapsed, 1), "errors": sum(stats.errors.values()),
         "operations": {
@@ -325,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--tenants", type=int, default=2, help="bench tenants to create (default 2)")
     parser.add_argument("--migrate", action="store_true", help="run scripts/migrate first (fresh database)")
+    parser.add_argument("--read-only", action="store_true", help="one login per client, then reads only (no password hashing in the mix)")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--log", help="gunicorn log file (default: a temporary file)")
     args = parser.parse_args(argv)
