@@ -127,6 +127,22 @@ def markers_of(owner_url: str, tenant_id: uuid.UUID, *, other_tenant_id: uuid.UU
     return markers
 
 
+def fill_every_tenant_table(tenant_id: uuid.UUID, *, start_index: int) -> None:
+    """Insert a factory row (tests/factories.py) in every tenant table that has none for this tenant (app context needed)."""
+    from sqlalchemy import func
+
+    from gestiq_app.extensions import db
+    from gestiq_app.tenancy.context import tenant_context
+    from tests.factories import populate_row, tenant_scoped_classes
+
+    for index, cls in enumerate(tenant_scoped_classes()):
+        with tenant_context(tenant_id):
+            count = db.session.scalar(select(func.count()).select_from(cls))
+        db.session.rollback()
+        if not count:
+            populate_row(cls, tenant_id, start_index + index)
+
+
 # --- requests -----------------------------------------------------------------------------------------
 
 
@@ -140,13 +156,19 @@ def openapi_path(rule: Any) -> str:
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
 
 
+def _named_ids(key: str, markers: TenantMarkers) -> list[uuid.UUID]:
+    """Return the ids of the tables a key names (customer_id -> customers; token_id -> every *token* table), or []."""
+    if key == "tenant_id":
+        return [markers.tenant_id]
+    stem = key.removesuffix("_ids").removesuffix("_id").removesuffix("s")
+    if key == "id" or len(stem) < 3:
+        return []
+    return [row_id for table, ids in markers.ids_by_table.items() if stem in table for row_id in ids]
+
+
 def _table_candidates(key: str, markers: TenantMarkers) -> list[uuid.UUID]:
     """Pick the ids a key most likely refers to (customer_id -> the customers table), else every id."""
-    stem = key.removesuffix("_ids").removesuffix("_id").removesuffix("s")
-    if key in {"tenant_id"}:
-        return [markers.tenant_id]
-    named = [row_id for table, ids in markers.ids_by_table.items() if stem and stem in table for row_id in ids]
-    return named or markers.ids
+    return _named_ids(key, markers) or markers.ids
 
 
 def _with_foreign_ids(value: Any, markers: TenantMarkers, index: int) -> Any:
@@ -168,16 +190,27 @@ def _with_foreign_ids(value: Any, markers: TenantMarkers, index: int) -> Any:
 
 
 def _path_variants(rule: Any, markers: TenantMarkers) -> list[dict[str, Any]]:
-    """Return values for the rule's path parameters: every one of the other tenant's ids (cycled per parameter)."""
+    """Return values for the rule's path parameters: each id of the table the name points at, plus a few others.
+
+    `customer_id` gets every id of tenant B's customers, then the tenant id and one id of two other tables (a
+    lookup in the wrong table must not leak either); a name matching no table gets one id of every table.
+    """
     if not rule.arguments:
         return [{}]
-    count = len(markers.ids)
+    per_name = {}
+    for name in sorted(rule.arguments):
+        named = _named_ids(name, markers)
+        if not named:
+            others = [ids[0] for ids in markers.ids_by_table.values()]
+            per_name[name] = [markers.tenant_id, *others]
+        else:
+            others = [ids[0] for ids in markers.ids_by_table.values() if ids[0] not in named][:2]
+            per_name[name] = [*named, markers.tenant_id, *others]
     variants = []
-    for index in range(count):
+    for index in range(max(len(candidates) for candidates in per_name.values())):
         values = {}
-        for name in sorted(rule.arguments):
+        for name, candidates in per_name.items():
             converter = type(rule._converters[name]).__name__  # noqa: SLF001 - werkzeug keeps converters here
-            candidates = _table_candidates(name, markers)
             row_id = candidates[index % len(candidates)]
             values[name] = 1 if converter == "IntegerConverter" else (row_id if converter == "UUIDConverter" else str(row_id))
         variants.append(values)
@@ -241,7 +274,7 @@ def probe_routes(app: Any, *, schema: Any, send: Any, markers: TenantMarkers, bo
                 url = rule.build(path_values, append_unknown=False)[1] if rule.arguments else rule.rule
                 query = {key: str(candidates[index % len(candidates)])
                          for key in ID_QUERY_KEYS for candidates in [_table_candidates(key, markers)]}
-                for body_variant in _body_variants(body, markers, index):
+                for body_variant in _body_variants(body, markers, index, with_mass_assignment=index < len(bodies)):
                     report.calls += 1
                     try:
                         response = send(method, url, json=body_variant, query=query)
@@ -252,12 +285,12 @@ def probe_routes(app: Any, *, schema: Any, send: Any, markers: TenantMarkers, bo
     return report
 
 
-def _body_variants(body: Any, markers: TenantMarkers, index: int) -> list[Any]:
+def _body_variants(body: Any, markers: TenantMarkers, index: int, *, with_mass_assignment: bool) -> list[Any]:
     if body is None:
         return [None]
     foreign = _jsonable(_with_foreign_ids(body, markers, index))
     variants = [foreign]
-    if isinstance(foreign, dict):
+    if with_mass_assignment and isinstance(foreign, dict):
         # Mass assignment: fields the input schema does not have must be refused, never applied.
         variants.append({**foreign, "id": str(markers.ids[index % len(markers.ids)]), "tenant_id": str(markers.tenant_id)})
     return variants

@@ -14,12 +14,13 @@ import schemathesis
 
 from tests.api_helpers import login
 from tests.conftest import IS_POSTGRES
-from tests.factories import make_tenant, populate_row, tenant_scoped_classes
+from tests.factories import make_tenant
 from tests.security.live import mint_tokens, raise_rate_limits
 from tests.security.probe import (
     TenantMarkers,
     api_rules,
     example_bodies,
+    fill_every_tenant_table,
     markers_of,
     openapi_path,
     probe_routes,
@@ -78,22 +79,8 @@ def _populate_tenant_b(app: Any, tenant_b: Any) -> tuple[list[str], list[Any]]:
             if response.status_code == 201:
                 created.append(rule.rule)
     with app.app_context():
-        for index, cls in enumerate(tenant_scoped_classes()):
-            if not _has_rows(cls, tenant_b.id):
-                populate_row(cls, tenant_b.id, 100 + index)
+        fill_every_tenant_table(tenant_b.id, start_index=100)
     return created, sent
-
-
-def _has_rows(cls: type, tenant_id: uuid.UUID) -> bool:
-    from sqlalchemy import func, select
-
-    from gestiq_app.extensions import db
-    from gestiq_app.tenancy.context import tenant_context
-
-    with tenant_context(tenant_id):
-        count = db.session.scalar(select(func.count()).select_from(cls))
-    db.session.rollback()
-    return bool(count)
 
 
 @pytest.fixture()

@@ -43,7 +43,7 @@ def _load_module():  # type: ignore[no-untyped-def]
 def test_a_short_mixed_load_on_gunicorn_has_no_errors(app, database_urls, tmp_path) -> None:  # type: ignore[no-untyped-def]
     report = tmp_path / "load.json"
     completed = subprocess.run(
-        [sys.executable, str(LOAD_SCRIPT), "--seconds", str(BENCH_SECONDS), "--threads", "4", "--json", str(report)],
+        [sys.executable, str(LOAD_SCRIPT), "--seconds", str(BENCH_SECONDS), "--threads", "4", "--tenants", "1", "--json", str(report)],
         env=_bench_env(database_urls), cwd=ROOT, capture_output=True, text=True, timeout=180,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
