@@ -11,9 +11,10 @@ EDGE_STAMP := edge/node_modules/.installed
 DEMO_ADMIN_EMAIL ?= admin@gestiq.local
 DEMO_ADMIN_PASSWORD ?= admin-password-1
 HOST ?= 127.0.0.1
+LOAD_SECONDS ?= 60
 PORT ?= 5000
 
-.PHONY: install install-python install-node build-pwa migrate seed run test test-python test-sqlite test-postgres test-node clean
+.PHONY: install install-python install-node build-pwa migrate seed run test test-python test-sqlite test-postgres test-node audit-deps load soak clean
 
 install: install-python install-node
 
@@ -55,7 +56,7 @@ run: install build-pwa seed
 	@echo ""
 	HOST=$(HOST) PORT=$(PORT) scripts/serve
 
-test: install build-pwa test-python test-node
+test: install build-pwa test-python test-node audit-deps
 
 test-python: test-sqlite test-postgres
 
@@ -73,6 +74,17 @@ test-postgres: install-python
 test-node: install-node
 	if [ -f edge/package.json ]; then cd edge && npm test --silent; fi
 	if [ -f tenant-pwa/package.json ]; then cd tenant-pwa && npm test --silent && npm run check:size --silent; fi
+
+# A high-severity advisory fails; an unreachable advisory service is a warning (see scripts/audit_deps.py).
+audit-deps: install-python install-node
+	PYTHON=$(PY) scripts/audit-deps
+
+# Mixed tenant workload on gunicorn (2 workers) with the configured GESTIQ_* database and Redis (see README "Reliability").
+load: install-python
+	PYTHON=$(PY) scripts/_python scripts/bench/load.py --seconds $(LOAD_SECONDS)
+
+soak: install-python
+	PYTHON=$(PY) scripts/_python scripts/bench/load.py --soak
 
 clean:
 	rm -rf $(VENV) tenant-pwa/node_modules tenant-pwa/dist edge/node_modules instance

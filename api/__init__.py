@@ -11,6 +11,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from api.errors import http_exception_response, init_errors, is_api_request
+from api.openapi import ProblemResponsesMixin, ProblemResponsesPlugin
 
 #: The API's blueprints, registered in this order (module path, attribute).
 BLUEPRINTS: list[str] = [
@@ -32,7 +33,7 @@ DOCS_ASSETS = Path(__file__).resolve().parent / "docs" / "node_modules"
 JSON_CONTENT_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")
 
 
-class GestiqApi(Api):
+class GestiqApi(ProblemResponsesMixin, Api):
     """flask-smorest's Api answering errors under /api/ as problem+json (elsewhere, Flask's default pages)."""
 
     def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:  # type: ignore[override]
@@ -42,7 +43,7 @@ class GestiqApi(Api):
         return http_exception_response(error)
 
 
-api = GestiqApi()
+api = GestiqApi(spec_kwargs={"extra_plugins": [ProblemResponsesPlugin()]})
 
 
 def init_api(app: Flask) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json as json_module
 import logging
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, json, request
@@ -30,6 +32,7 @@ TITLES = {
     503: "Servicio no disponible",
 }
 DETAILS = {
+    400: "La petición está mal formada.",
     404: "El recurso no existe.",
     405: "Este método no está permitido en este recurso.",
     413: "El cuerpo de la petición supera el tamaño máximo permitido.",
@@ -40,6 +43,8 @@ DETAILS = {
 SLUGS = {400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
          409: "conflict", 413: "payload-too-large", 415: "unsupported-media-type", 422: "validation-error",
          429: "rate-limited", 500: "internal-error", 503: "unavailable"}
+INVALID_JSON_DETAIL = "El cuerpo no es un JSON válido (sintaxis, codificación UTF-8, anidamiento o números fuera de los límites)."
+_JSON_PACKAGE = Path(json_module.__file__).resolve().parent
 
 
 class ApiProblem(Exception):
@@ -109,10 +114,25 @@ def http_exception_response(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     if status == 422 and isinstance(data, dict) and "messages" in data:
         return problem(422, "Revise los campos marcados.", errors=flatten_webargs_messages(data["messages"]), headers=headers)
+    if status == 400 and isinstance(data, dict) and "json" in (data.get("messages") or {}):
+        # webargs: the body is not JSON at all (or not UTF-8); its own message is English.
+        return problem(400, INVALID_JSON_DETAIL, slug="invalid-json", headers=headers)
     detail = DETAILS.get(status) if status in DETAILS else (data.get("message") if isinstance(data, dict) else None)
-    if status in (400, 401, 403, 409) and isinstance(getattr(error, "description", None), str) and not DETAILS.get(status):
-        detail = detail or error.description
+    description = getattr(error, "description", None)
+    # A description given on purpose (abort(400, description="…")) is kept; werkzeug's English defaults are not.
+    if status in (400, 401, 403, 409) and isinstance(description, str) and description != type(error).description:
+        detail = description
     return problem(status, detail, headers=headers)
+
+
+def raised_while_decoding_json(error: BaseException) -> bool:
+    """Tell whether an exception comes from inside the json package (too deep, or an integer over the digit limit)."""
+    traceback = error.__traceback__
+    while traceback is not None:
+        if Path(traceback.tb_frame.f_code.co_filename).resolve().parent == _JSON_PACKAGE:
+            return True
+        traceback = traceback.tb_next
+    return False
 
 
 def init_errors(app: Flask) -> None:
@@ -129,6 +149,15 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(ApiProblem)
     def _api_problem(error: ApiProblem) -> Response:
         return problem(error.status, error.detail, slug=error.slug, errors=error.errors, headers=error.headers)
+
+    @app.errorhandler(RecursionError)
+    @app.errorhandler(ValueError)
+    def _undecodable_json(error: Exception) -> Response:
+        # json.loads raises these (not JSONDecodeError) for 10,000 nested arrays or a 5,000-digit number;
+        # webargs and Flask only turn JSONDecodeError into a 400. Anything else stays a 500.
+        if is_api_request() and not isinstance(error, json_module.JSONDecodeError) and raised_while_decoding_json(error):
+            return problem(400, INVALID_JSON_DETAIL, slug="invalid-json")
+        raise error
 
     @app.errorhandler(InternalServerError)
     def _internal_error(error: InternalServerError) -> Response | InternalServerError:

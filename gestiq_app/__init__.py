@@ -51,6 +51,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_metrics(app)
     init_tracing(app)
     _init_root(app)
+
+    from gestiq_app.security_headers import init_security_headers
+
+    init_security_headers(app)
     _init_edge(app)
     return app
 
