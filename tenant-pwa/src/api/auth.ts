@@ -41,8 +41,9 @@ export async function logout(): Promise<void> {
 
 /** Return the logged-in user, refreshing the session once if the access token expired. */
 export async function me(): Promise<User> {
-  const { data } = await send<UserResponse>(`${AUTH}/me`);
-  return data.user;
+  // The backend answers /auth/me with the user object itself (MeSchema), not wrapped in {user}.
+  const { data } = await send<User>(`${AUTH}/me`);
+  return data;
 }
 
 /** Ask for a password-reset e-mail; the server answers 202 whether or not the account exists. */

@@ -71,7 +71,7 @@ describe('auth client', () => {
         refreshed = true;
         return json(200, {});
       }
-      return refreshed ? json(200, { user }) : problem(401, 'Expired');
+      return refreshed ? json(200, user) : problem(401, 'Expired');
     });
     expect(await me()).toEqual(user);
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([

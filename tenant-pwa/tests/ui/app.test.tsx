@@ -41,7 +41,7 @@ function serve(route: Route) {
 function startServer() {
   routes = [
     (call) => {
-      if (call.url.endsWith('/auth/me')) return signedIn ? json(200, { user }) : problem(401, 'No autenticado');
+      if (call.url.endsWith('/auth/me')) return signedIn ? json(200, user) : problem(401, 'No autenticado');
       if (call.url.endsWith('/auth/refresh')) return problem(401, 'Sin sesión');
       if (call.url.endsWith('/auth/logout')) {
         signedIn = false;
