@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.factories import OWNER_PASSWORD
@@ -109,3 +110,16 @@ def login_with_token(app, tenant, permissions: list[str]) -> TokenSession:  # ty
             owner_id = db.session.scalar(select(TenantUser.id).where(TenantUser.role == "owner"))
         _, secret = create_api_token(tenant_id=tenant.id, creator_id=owner_id, name="test", permissions=permissions)
     return TokenSession(app.test_client(), secret)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash new users' passwords with one PBKDF2 round: tests that are not about passwords log in many users.
+
+    Import it into a test package's conftest.py to turn it on there; the auth tests keep the real scrypt cost.
+    """
+    from functools import partial
+
+    from werkzeug.security import generate_password_hash
+
+    monkeypatch.setattr("gestiq_app.identity.services.generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1"))

@@ -25,6 +25,17 @@ def tenant_a(app):  # type: ignore[no-untyped-def]
         return make_tenant(country="ES")
 
 
+@pytest.fixture(scope="module")
+def bystanders(app):  # type: ignore[no-untyped-def]
+    """One tenant per country and its owner's session, shared by the tests that must leave no rows behind."""
+    shared = {}
+    for country in ("ES", "EC"):
+        with app.app_context():
+            tenant = make_tenant(country=country)
+        shared[country] = (tenant, login_as(app, tenant, "owner"))
+    return shared
+
+
 def _make(app, tenant, **data) -> uuid.UUID:  # type: ignore[no-untyped-def]
     with app.app_context():
         values = {"sku": "CAF-001", "name": "Café molido 250 g", "unit_price": Decimal("3.9500"), **data}
@@ -115,10 +126,9 @@ def test_a_disabled_sales_module_closes_the_endpoints(app, tenant_a) -> None:  #
     ("EC", "superreducido", "cero, exento, general, no_objeto, reducido"),
     ("ES", "profesional", "cero, exento, general, reducido, superreducido"),
 ])
-def test_the_tax_category_must_be_an_iva_category_of_the_tenant_country(app, country, category, known) -> None:  # type: ignore[no-untyped-def]
-    with app.app_context():
-        tenant = make_tenant(country=country)
-    response = login_as(app, tenant, "owner").post("/api/v1/products", json={"sku": "A", "name": "A", "unit_price": "1", "tax_category": category})
+def test_the_tax_category_must_be_an_iva_category_of_the_tenant_country(app, bystanders, country, category, known) -> None:  # type: ignore[no-untyped-def]
+    tenant, owner = bystanders[country]
+    response = owner.post("/api/v1/products", json={"sku": "A", "name": "A", "unit_price": "1", "tax_category": category})
     assert response.status_code == 422
     assert response.get_json()["detail"] == f"La categoría de IVA «{category}» no existe en el catálogo de impuestos."
     assert response.get_json()["errors"] == {"tax_category": [f"Categoría de IVA desconocida. Use una de: {known}."]}
@@ -139,10 +149,11 @@ def test_the_tax_category_must_be_an_iva_category_of_the_tenant_country(app, cou
     ({"sku": "A", "name": "A", "unit_price": "1", "tenant_id": str(uuid.uuid4())}, {"tenant_id": ["Campo desconocido."]}),
     ({"sku": "A", "name": "A", "unit_price": "1", "created_at": "2020-01-01T00:00:00Z"}, {"created_at": ["Campo desconocido."]}),
 ])
-def test_invalid_products_are_refused_per_field(app, tenant_a, body, errors) -> None:  # type: ignore[no-untyped-def]
-    response = login_as(app, tenant_a, "owner").post("/api/v1/products", json=body)
+def test_invalid_products_are_refused_per_field(app, bystanders, body, errors) -> None:  # type: ignore[no-untyped-def]
+    tenant, owner = bystanders["ES"]
+    response = owner.post("/api/v1/products", json=body)
     assert (response.status_code, response.get_json()["errors"]) == (422, errors)
-    assert _snapshot(app, tenant_a)() == []
+    assert _snapshot(app, tenant)() == []
 
 
 def test_duplicate_sku_is_a_409_in_the_tenant_only(app, tenant_pair) -> None:  # type: ignore[no-untyped-def]
@@ -170,13 +181,13 @@ def test_a_stale_version_is_a_409(app, tenant_a) -> None:  # type: ignore[no-unt
 
 @pytest.mark.parametrize(("query", "field"), [("page=0", "page"), ("page_size=201", "page_size"), ("sort=bogus", "sort"),
                                               ("kind=bundle", "kind"), ("category=caf%00", "category"), ("q=%00", "q")])
-def test_bad_list_parameters_are_422(app, tenant_a, query, field) -> None:  # type: ignore[no-untyped-def]
-    response = login_as(app, tenant_a, "viewer").get(f"/api/v1/products?{query}")
+def test_bad_list_parameters_are_422(bystanders, query, field) -> None:  # type: ignore[no-untyped-def]
+    response = bystanders["ES"][1].get(f"/api/v1/products?{query}")
     assert (response.status_code, list(response.get_json()["errors"])) == (422, [field])
 
 
-def test_malformed_and_unknown_ids_are_404(app, tenant_a) -> None:  # type: ignore[no-untyped-def]
-    owner = login_as(app, tenant_a, "owner")
+def test_malformed_and_unknown_ids_are_404(bystanders) -> None:  # type: ignore[no-untyped-def]
+    owner = bystanders["EC"][1]
     assert owner.get("/api/v1/products/not-a-uuid").status_code == 404
     assert owner.delete("/api/v1/products/1").status_code == 404
     assert owner.get(f"/api/v1/products/{uuid.uuid4()}").get_json()["detail"] == "No existe ese producto."

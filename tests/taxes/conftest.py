@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import delete
 
 from gestiq_app.taxes.models import TaxRate
+from tests.api_helpers import fast_password_hashing  # noqa: F401 - autouse fixture
 
 
 @pytest.fixture()

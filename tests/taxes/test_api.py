@@ -20,6 +20,12 @@ def _tenant(app, country: str):  # type: ignore[no-untyped-def]
         return make_tenant(country=country)
 
 
+@pytest.fixture(scope="module")
+def viewers(app):  # type: ignore[no-untyped-def]
+    """A viewer session per country, shared by the read-only tests of this module."""
+    return {country: login_as(app, _tenant(app, country), "viewer") for country in ("ES", "EC")}
+
+
 def _catalog_snapshot(app):  # type: ignore[no-untyped-def]
     def snapshot() -> list[tuple]:
         with app.app_context():
@@ -59,14 +65,13 @@ def test_access(app, tenant_pair) -> None:  # type: ignore[no-untyped-def]
         ("iva", "reducido", "5.00", "5", "2024-04-01", None),
     ]),
 ])
-def test_the_ecuadorian_catalog_switches_the_general_rate_on_2024_04_01(app, day, expected) -> None:  # type: ignore[no-untyped-def]
-    body = login_as(app, _tenant(app, "EC"), "viewer").get(f"/api/v1/taxes?date={day}").get_json()
+def test_the_ecuadorian_catalog_switches_the_general_rate_on_2024_04_01(viewers, day, expected) -> None:  # type: ignore[no-untyped-def]
+    body = viewers["EC"].get(f"/api/v1/taxes?date={day}").get_json()
     assert (body["country"], body["date"], _rows(body)) == ("EC", day, expected)
 
 
-def test_spanish_rates_include_recargo_and_irpf_and_default_to_today(app) -> None:  # type: ignore[no-untyped-def]
-    viewer = login_as(app, _tenant(app, "ES"), "viewer")
-    body = viewer.get("/api/v1/taxes").get_json()
+def test_spanish_rates_include_recargo_and_irpf_and_default_to_today(viewers) -> None:  # type: ignore[no-untyped-def]
+    body = viewers["ES"].get("/api/v1/taxes").get_json()
     assert body["date"] == datetime.now(ZoneInfo("Europe/Madrid")).date().isoformat()
     assert [(item["tax_type"], item["category"], item["rate"]) for item in body["items"]] == [
         ("irpf", "profesional", "15.00"), ("irpf", "profesional_inicio", "7.00"),
@@ -91,6 +96,6 @@ def test_the_catalog_needs_no_module(app) -> None:  # type: ignore[no-untyped-de
     ("date=31/03/2024", {"date": ["Fecha no válida (use AAAA-MM-DD)."]}),
     ("tax_type=vat", {"tax_type": ["Valor no admitido. Use uno de: iva, recargo, irpf, ret_iva, ret_renta."]}),
 ])
-def test_bad_parameters_are_422(app, query, errors) -> None:  # type: ignore[no-untyped-def]
-    response = login_as(app, _tenant(app, "EC"), "viewer").get(f"/api/v1/taxes?{query}")
+def test_bad_parameters_are_422(viewers, query, errors) -> None:  # type: ignore[no-untyped-def]
+    response = viewers["EC"].get(f"/api/v1/taxes?{query}")
     assert (response.status_code, response.get_json()["errors"]) == (422, errors)
