@@ -22,6 +22,7 @@ BLUEPRINTS: list[str] = [
     "api.customers",
     "api.suppliers",
     "api.products",
+    "api.price_lists",
     "api.taxes",
     "api.webhooks",
     "api.quotes",

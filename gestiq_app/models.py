@@ -13,7 +13,7 @@ from gestiq_app.identity.models import (  # noqa: F401
 from gestiq_app.idempotency.models import IdempotencyKey  # noqa: F401
 from gestiq_app.mail.models import OutboundEmail  # noqa: F401
 from gestiq_app.tenancy.models import Plan, SectorTemplate, Tenant, TenantModule  # noqa: F401
-from gestiq_app.catalog.models import Product  # noqa: F401
+from gestiq_app.catalog.models import PriceList, PriceListItem, Product  # noqa: F401
 from gestiq_app.crm.models import Customer, Supplier  # noqa: F401
 from gestiq_app.taxes.models import TaxRate  # noqa: F401
 from gestiq_app.ops.models import JobFailure  # noqa: F401

@@ -227,6 +227,21 @@ def _verifactu_chain_head(index: int, user_id: uuid.UUID) -> Any:
     return VerifactuChainHead(issuer_nif=random_nif(), last_sequence=0, last_huella="")
 
 
+def _price_list(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.catalog.models import PriceList
+
+    return PriceList(code=f"T{index}-{uuid.uuid4().hex[:6]}", name=f"Tarifa {index}")
+
+
+def _price_list_item(index: int, user_id: uuid.UUID) -> Any:
+    from decimal import Decimal
+
+    from gestiq_app.catalog.models import PriceListItem
+
+    # The parents are saved with the item (and stamped with its tenant).
+    return PriceListItem(price_list=_price_list(index, user_id), product=_product(index, user_id), unit_price=Decimal("9.50"))
+
+
 #: One builder per tenant-scoped model, given an index and a user of the current tenant;
 #: a new model without one makes the isolation tests fail.
 ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
@@ -253,6 +268,8 @@ ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "EinvoiceSubmission": _einvoice_submission,
     "VerifactuRecord": _verifactu_record,
     "VerifactuChainHead": _verifactu_chain_head,
+    "PriceList": _price_list,
+    "PriceListItem": _price_list_item,
 }
 
 

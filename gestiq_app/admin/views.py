@@ -22,7 +22,7 @@ class AdminIndexView(IndexView):
 def init_views(app: Flask) -> None:
     """Register every back-office view and menu entry."""
     from gestiq_app.audit.admin import AuditEventView
-    from gestiq_app.catalog.admin import ProductView
+    from gestiq_app.catalog.admin import PriceListView, ProductView
     from gestiq_app.crm.admin import CustomerView, SupplierView
     from gestiq_app.einvoicing.admin import EinvoiceSubmissionView
     from gestiq_app.extensions import appbuilder
@@ -45,6 +45,7 @@ def init_views(app: Flask) -> None:
                         category_label="Datos de empresas")
     appbuilder.add_view(SupplierView, "Proveedores", icon="fa-truck", category="Datos de empresas")
     appbuilder.add_view(ProductView, "Productos", icon="fa-cubes", category="Datos de empresas")
+    appbuilder.add_view(PriceListView, "Tarifas", icon="fa-list-alt", category="Datos de empresas")
     appbuilder.add_view(InvoiceSupportView, "Facturas", icon="fa-file-text-o", category="Ventas", category_label="Ventas")
     appbuilder.add_view_no_menu(SalesDocumentLineView)
     from gestiq_app.ops.admin import JobMonitorView

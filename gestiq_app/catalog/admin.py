@@ -1,9 +1,9 @@
-"""Back-office screen of products and services: read-only, across tenants, for support."""
+"""Back-office screens of products, services and price lists: read-only, across tenants, for support."""
 
 from __future__ import annotations
 
 from gestiq_app.admin.views_base import ReadOnlyModelView, UUIDSQLAInterface
-from gestiq_app.catalog.models import Product
+from gestiq_app.catalog.models import PriceList, Product
 
 
 class ProductView(ReadOnlyModelView):
@@ -35,3 +35,18 @@ class ProductView(ReadOnlyModelView):
         "created_at": "Alta",
         "updated_at": "Modificado",
     }
+
+
+class PriceListView(ReadOnlyModelView):
+    """Price lists of every tenant."""
+
+    datamodel = UUIDSQLAInterface(PriceList)
+    list_title = "Tarifas de las empresas"
+    show_title = "Tarifa"
+    list_columns = ["tenant", "code", "name", "is_active", "created_at"]
+    show_columns = ["tenant", "code", "name", "is_active", "version", "created_at", "updated_at"]
+    search_columns = ["tenant", "code", "name", "is_active"]
+    order_columns = ["code", "name", "created_at"]
+    base_order = ("created_at", "desc")
+    label_columns = {"tenant": "Empresa", "code": "Código", "name": "Nombre", "is_active": "Activa", "version": "Versión",
+                     "created_at": "Alta", "updated_at": "Modificada"}

@@ -82,3 +82,62 @@ class ProductQuerySchema(PageQuerySchema):
     is_active = fields.Boolean()
     category = Trimmed(validate=validate.Length(min=1, max=100))
     kind = fields.String(validate=validate.OneOf(PRODUCT_KINDS))
+
+
+class PriceListCreateSchema(Schema):
+    """A new price list (tarifa)."""
+
+    code = Trimmed(required=True, validate=validate.Length(min=1, max=40))
+    name = Trimmed(required=True, validate=validate.Length(min=1, max=120))
+    is_active = fields.Boolean()
+
+
+class PriceListUpdateSchema(Schema):
+    """A partial change of a price list; `version` must be the one last read (409 otherwise)."""
+
+    code = Trimmed(validate=validate.Length(min=1, max=40))
+    name = Trimmed(validate=validate.Length(min=1, max=120))
+    is_active = fields.Boolean()
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class PriceListSchema(Schema):
+    """A price list as returned by the API."""
+
+    id = fields.UUID(dump_only=True)
+    code = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    is_active = fields.Boolean(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class PriceListQuerySchema(PageQuerySchema):
+    """List filters: `q` searches code and name."""
+
+    q = Trimmed(validate=validate.Length(max=100))
+    is_active = fields.Boolean()
+
+
+class PriceListItemUpdateSchema(Schema):
+    """The price of a product in a price list (creates the entry or replaces its price)."""
+
+    unit_price = Money(places=4, required=True, validate=price, metadata={"description": "Precio unitario sin impuestos."})
+
+
+class PriceListItemSchema(Schema):
+    """A product's price in a price list, next to its catalog price."""
+
+    product_id = fields.UUID(dump_only=True)
+    sku = fields.String(dump_only=True, attribute="product.sku")
+    name = fields.String(dump_only=True, attribute="product.name")
+    unit_price = Money(places=4, dump_only=True)
+    catalog_unit_price = Money(places=4, dump_only=True, attribute="product.unit_price")
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class PriceListItemQuerySchema(PageQuerySchema):
+    """Item filters: `q` searches the product's SKU and name."""
+
+    q = Trimmed(validate=validate.Length(max=100))

@@ -1,4 +1,7 @@
-"""Product and service use cases: one transaction each, SKU unique per tenant, tax category from the catalog."""
+"""Product and service use cases: one transaction each, SKU unique per tenant, tax category from the catalog.
+
+Price lists live in `price_list_services`.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from gestiq_app.audit.services import record_event
 from gestiq_app.catalog.exceptions import ProductConflictError, ProductInvalidError, ProductNotFoundError
-from gestiq_app.catalog.models import Product
+from gestiq_app.catalog.models import PriceListItem, Product
 from gestiq_app.db import contains_pattern, is_unique_violation, session, unit_of_work
 from gestiq_app.taxes.services import list_categories
 from gestiq_app.tenancy.context import tenant_context
@@ -135,6 +138,8 @@ def delete_product(*, tenant_id: uuid.UUID, product_id: uuid.UUID, actor: str) -
         with tenant_context(tenant_id), unit_of_work() as current:
             product = _get(product_id)
             snapshot = {"sku": product.sku, "name": product.name}
+            # Its special prices go with it (PostgreSQL cascades too; SQLite does not enforce foreign keys).
+            current.execute(delete(PriceListItem).where(PriceListItem.product_id == product_id))
             current.delete(product)
             try:
                 current.flush()

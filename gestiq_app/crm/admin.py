@@ -18,6 +18,7 @@ PARTY_LABELS = {
     "addresses": "Otras direcciones",
     "contacts": "Contactos",
     "payment_terms_days": "Días de pago",
+    "price_list_id": "Tarifa (id)",
     "tags": "Etiquetas",
     "notes": "Notas",
     "is_active": "Activo",
@@ -30,7 +31,7 @@ PARTY_LABELS = {
     "updated_at": "Modificado",
 }
 LIST_COLUMNS = ["tenant", "legal_name", "tax_id", "country", "email", "is_active", "created_at"]
-SHOW_COLUMNS = ["tenant", *[name for name in PARTY_LABELS if name != "tenant"]]
+SHOW_COLUMNS = ["tenant", *[name for name in PARTY_LABELS if name not in ("tenant", "price_list_id")]]
 SEARCH_COLUMNS = ["tenant", "legal_name", "trade_name", "tax_id", "email", "country", "is_active"]
 
 
@@ -41,7 +42,7 @@ class CustomerView(ReadOnlyModelView):
     list_title = "Clientes de las empresas"
     show_title = "Cliente"
     list_columns = LIST_COLUMNS
-    show_columns = SHOW_COLUMNS
+    show_columns = [*SHOW_COLUMNS, "price_list_id"]
     search_columns = SEARCH_COLUMNS
     order_columns = ["legal_name", "tax_id", "country", "created_at"]
     base_order = ("created_at", "desc")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from gestiq_app.db import Base, TenantScoped, Timestamped, Versioned
@@ -16,6 +17,18 @@ FLAGS_BY_COUNTRY: dict[str, tuple[str, ...]] = {
     "ES": ("has_recargo_equivalencia", "is_irpf_professional"),
     "EC": ("is_contribuyente_especial", "is_rimpe"),
 }
+
+
+def party_constraints(table: str) -> tuple:
+    """Return the constraints every party table has."""
+    return (
+        UniqueConstraint("tenant_id", "tax_id", name=f"uq_{table}_tenant_id_tax_id"),
+        CheckConstraint(
+            "tax_id_type IN ('nif', 'nie', 'cif', 'vat_eu', 'passport', 'cedula', 'ruc', 'consumidor_final')",
+            name="tax_id_type",
+        ),
+        CheckConstraint("payment_terms_days >= 0 AND payment_terms_days <= 365", name="payment_terms"),
+    )
 
 
 class PartyFields:
@@ -46,15 +59,7 @@ class PartyFields:
     @declared_attr.directive
     def __table_args__(cls) -> tuple:  # noqa: N805
         """Unique tax id per tenant; known id types; payment terms in range."""
-        name = cls.__tablename__  # type: ignore[attr-defined]
-        return (
-            UniqueConstraint("tenant_id", "tax_id", name=f"uq_{name}_tenant_id_tax_id"),
-            CheckConstraint(
-                "tax_id_type IN ('nif', 'nie', 'cif', 'vat_eu', 'passport', 'cedula', 'ruc', 'consumidor_final')",
-                name="tax_id_type",
-            ),
-            CheckConstraint("payment_terms_days >= 0 AND payment_terms_days <= 365", name="payment_terms"),
-        )
+        return party_constraints(cls.__tablename__)  # type: ignore[attr-defined]
 
     @declared_attr
     def tenant(cls) -> Mapped[Tenant]:  # noqa: N805
@@ -66,9 +71,16 @@ class PartyFields:
 
 
 class Customer(PartyFields, TenantScoped, Timestamped, Versioned, Base):
-    """A customer."""
+    """A customer; its optional default price list must belong to the same tenant (composite foreign key)."""
 
     __tablename__ = "customers"
+    __table_args__ = (
+        *party_constraints("customers"),
+        ForeignKeyConstraint(["tenant_id", "price_list_id"], ["price_lists.tenant_id", "price_lists.id"]),
+        Index("ix_customers_tenant_id_price_list_id", "tenant_id", "price_list_id"),
+    )
+
+    price_list_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
 
 
 class Supplier(PartyFields, TenantScoped, Timestamped, Versioned, Base):

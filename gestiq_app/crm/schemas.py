@@ -108,16 +108,25 @@ class PartyQuerySchema(PageQuerySchema):
     country = fields.String(validate=COUNTRY)
 
 
+PRICE_LIST_ID = {"description": "Tarifa por defecto del cliente (vacío: precios del catálogo)."}
+
+
 class CustomerCreateSchema(PartyCreateSchema):
     """A new customer."""
+
+    price_list_id = fields.UUID(allow_none=True, metadata=PRICE_LIST_ID)
 
 
 class CustomerUpdateSchema(PartyUpdateSchema):
     """A partial change of a customer."""
 
+    price_list_id = fields.UUID(allow_none=True, metadata=PRICE_LIST_ID)
+
 
 class CustomerSchema(PartySchema):
     """A customer."""
+
+    price_list_id = fields.UUID(dump_only=True, allow_none=True)
 
 
 class CustomerQuerySchema(PartyQuerySchema):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm.exc import StaleDataError
 
 from gestiq_app.audit.services import record_event
+from gestiq_app.catalog.models import PriceList
 from gestiq_app.crm import exceptions as errors
 from gestiq_app.crm.models import Customer, Supplier
 from gestiq_app.crm.rules import check_party
@@ -49,6 +50,7 @@ class PartyKind:
     """What differs between customers and suppliers: the model, names and error classes."""
 
     model: type[Customer] | type[Supplier]
+    writable: tuple[str, ...]
     entity: str
     label: str
     plural: str
@@ -57,9 +59,9 @@ class PartyKind:
     conflict: type[errors.PartyConflictError]
 
 
-CUSTOMER = PartyKind(Customer, "customer", "cliente", "clientes", errors.CustomerNotFoundError, errors.CustomerInvalidError,
+CUSTOMER = PartyKind(Customer, (*WRITABLE, "price_list_id"), "customer", "cliente", "clientes", errors.CustomerNotFoundError, errors.CustomerInvalidError,
                      errors.CustomerConflictError)
-SUPPLIER = PartyKind(Supplier, "supplier", "proveedor", "proveedores", errors.SupplierNotFoundError, errors.SupplierInvalidError,
+SUPPLIER = PartyKind(Supplier, WRITABLE, "supplier", "proveedor", "proveedores", errors.SupplierNotFoundError, errors.SupplierInvalidError,
                      errors.SupplierConflictError)
 
 
@@ -108,8 +110,8 @@ def _get(kind: PartyKind, party_id: uuid.UUID) -> Party:
     return party
 
 
-def _assign(party: Party, values: dict[str, Any]) -> None:
-    for name in WRITABLE:
+def _assign(kind: PartyKind, party: Party, values: dict[str, Any]) -> None:
+    for name in kind.writable:
         if name not in values:
             continue
         value = values[name]
@@ -120,8 +122,18 @@ def _assign(party: Party, values: dict[str, Any]) -> None:
         setattr(party, name, value)
 
 
-def _snapshot(party: Party) -> dict[str, Any]:
-    return {name: getattr(party, name) for name in WRITABLE}
+def _snapshot(kind: PartyKind, party: Party) -> dict[str, Any]:
+    return {name: getattr(party, name) for name in kind.writable}
+
+
+def _check_price_list(kind: PartyKind, values: dict[str, Any]) -> None:
+    """Refuse a default price list that does not exist in the tenant or is switched off."""
+    if values.get("price_list_id") is None:
+        return
+    price_list = session().get(PriceList, values["price_list_id"])
+    if price_list is None or not price_list.is_active:
+        message = "No existe esa tarifa." if price_list is None else "La tarifa está desactivada."
+        raise kind.invalid(f"Los datos del {kind.label} no son válidos.", errors={"price_list_id": [message]})
 
 
 def _flush(kind: PartyKind, party: Party) -> None:
@@ -147,8 +159,9 @@ def _create(kind: PartyKind, *, tenant_id: uuid.UUID, data: dict[str, Any], acto
     with tenant_context(tenant_id), unit_of_work() as current:
         values = {**_defaults(), **data}
         values["country"] = values.get("country") or current.get(Tenant, tenant_id).country  # type: ignore[union-attr]
+        _check_price_list(kind, values)
         party = kind.model()
-        _assign(party, values)
+        _assign(kind, party, values)
         check_party(party, kind=kind, detect_type=not data.get("tax_id_type"))
         current.add(party)
         _flush(kind, party)
@@ -164,13 +177,14 @@ def _update(kind: PartyKind, *, tenant_id: uuid.UUID, party_id: uuid.UUID, data:
         party = _get(kind, party_id)
         if party.version != expected_version:
             raise _stale(kind)
-        before = _snapshot(party)
-        _assign(party, values)
+        _check_price_list(kind, values)
+        before = _snapshot(kind, party)
+        _assign(kind, party, values)
         retyped = not values.get("tax_id_type") and ("tax_id" in values or "country" in values)
         check_party(party, kind=kind, detect_type=retyped)
         _flush(kind, party)
-        after = _snapshot(party)
-        changes = {name: [before[name], after[name]] for name in WRITABLE if before[name] != after[name]}
+        after = _snapshot(kind, party)
+        changes = {name: [before[name], after[name]] for name in kind.writable if before[name] != after[name]}
         if changes:
             record_event(actor=actor, action=f"{kind.entity}.updated", entity=kind.entity, entity_id=party.id, changes=changes)
     return party

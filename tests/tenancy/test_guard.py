@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import delete, func, select, update
@@ -22,6 +23,7 @@ MUTABLE_COLUMN = {
     "DocumentSeries": "name", "SalesDocument": "notes", "SalesDocumentLine": "description", "SalesDocumentTax": "category",
     "EinvoiceCertificate": "subject", "EinvoiceSubmission": "last_error", "VerifactuRecord": "issuer_name",
     "VerifactuChainHead": "last_huella",
+    "PriceList": "name", "PriceListItem": "unit_price",
 }
 MUTABLE_COLUMN.update({"WebhookSubscription": "url", "WebhookDelivery": "event", "WebhookAttempt": "error"})
 
@@ -73,7 +75,7 @@ def test_tenant_cannot_update_or_delete_other_rows(app_context, cls) -> None:  #
         before = {row.id: getattr(row, column) for row in db.session.scalars(select(cls).where(cls.tenant_id == tenant_b_id))}
     db.session.rollback()
     db.session.expunge_all()
-    value = {"is_enabled": False, "family_id": uuid.uuid4()}.get(column, "tampered")
+    value = {"is_enabled": False, "family_id": uuid.uuid4(), "unit_price": Decimal("999")}.get(column, "tampered")
     append_only_on_postgres = cls.__tablename__ in APPEND_ONLY_TABLES and db.engine.dialect.name == "postgresql"
     with tenant_context(tenant_a_id):
         if append_only_on_postgres:
