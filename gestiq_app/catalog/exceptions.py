@@ -21,9 +21,5 @@ class PriceListNotFoundError(NotFoundError):
     """No price list with that id in the current tenant (or the product is not in it)."""
 
 
-class PriceListInvalidError(InvalidError):
-    """Price list data breaks a rule."""
-
-
 class PriceListConflictError(ConflictError):
     """The code is already used, or the price list changed since the caller read it."""

@@ -5,7 +5,7 @@ Applied after every `db upgrade` (migrations/env.py), so a new tenant table cann
 
 from __future__ import annotations
 
-from sqlalchemy import Table, text
+from sqlalchemy import Table, inspect, text
 from sqlalchemy.engine import Connection, make_url
 
 from gestiq_app.db import Base, TenantScoped
@@ -36,8 +36,12 @@ def _quote(connection: Connection, name: str) -> str:
 
 
 def sync_row_level_security(connection: Connection, *, runtime_url: str, migration_url: str) -> None:
-    """Enable and force RLS with the tenant policy on every tenant table, and grant the runtime role."""
-    for table in tenant_tables():
+    """Enable and force RLS with the tenant policy on every tenant table, and grant the runtime role.
+
+    Tables the models know but the database lacks are skipped: after a downgrade they are gone.
+    """
+    existing = set(inspect(connection).get_table_names())
+    for table in (table for table in tenant_tables() if table.name in existing):
         name = _quote(connection, table.name)
         connection.execute(text(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY"))
         connection.execute(text(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY"))
