@@ -52,6 +52,12 @@ def run_migrations_online():
     conf_args.pop("render_as_batch", None)
     connectable = create_engine(migration_url)
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch operations rebuild tables (copy, drop, rename): with foreign keys enforced, dropping a table
+            # that other rows refer to fails. Switch enforcement off for this connection (it only works outside
+            # a transaction) and check every reference once the migrations have run.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -65,6 +71,10 @@ def run_migrations_online():
                 from gestiq_app.tenancy.rls import sync_row_level_security
 
                 sync_row_level_security(connection, runtime_url=runtime_url, migration_url=migration_url)
+            if connection.dialect.name == "sqlite":
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows whose foreign keys point nowhere: {broken[:5]}")
     connectable.dispose()
 
 

@@ -1,4 +1,8 @@
-"""The price-list migration goes down and up again on an empty database (PostgreSQL: RLS re-applied)."""
+"""The price-list migration goes up, down and up again over existing data (PostgreSQL: RLS re-applied).
+
+On SQLite the migration rebuilds `customers` (batch mode) while another table refers to it: the migration
+environment must switch foreign-key enforcement off for that, and find every reference intact afterwards.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import IS_POSTGRES, TEST_DATABASE_URL
 
-BEFORE_PRICE_LISTS = "1dbfde3f86ce"
+PRICE_LISTS_REVISION = "df8fc55e1cf3"
 
 
 @pytest.fixture()
@@ -30,6 +35,21 @@ def scratch_database(tmp_path) -> Iterator[dict[str, str]]:  # type: ignore[no-u
     drop_database(admin_url=TEST_DATABASE_URL, database=name)
 
 
+def _run(url: str, *statements: str, **params: object) -> list[tuple]:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(params.get("tenant", ""))})
+            rows: list[tuple] = []
+            for statement in statements:
+                result = connection.execute(text(statement), params)
+                rows = [tuple(row) for row in result] if result.returns_rows else rows
+            return rows
+    finally:
+        engine.dispose()
+
+
 def _tables(url: str) -> set[str]:
     engine = create_engine(url)
     try:
@@ -39,25 +59,32 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def _forced_rls(url: str) -> set[str]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(text("SELECT relname FROM pg_class WHERE relforcerowsecurity AND relname LIKE 'price_list%'"))
-            return {row[0] for row in rows}
-    finally:
-        engine.dispose()
-
-
-def test_the_price_list_migration_is_reversible(app, monkeypatch, scratch_database) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setitem(app.config, "GESTIQ_MIGRATION_DATABASE_URL", scratch_database["owner"])
+def test_the_price_list_migration_is_reversible_over_referenced_customers(app, monkeypatch, scratch_database) -> None:  # type: ignore[no-untyped-def]
+    owner_url = scratch_database["owner"]
+    monkeypatch.setitem(app.config, "GESTIQ_MIGRATION_DATABASE_URL", owner_url)
     monkeypatch.setitem(app.config, "GESTIQ_DATABASE_URL", scratch_database["runtime"])
+    tenant, customer = uuid.uuid4(), uuid.uuid4()
     with app.app_context():
         directory = app.extensions["migrate"].directory
+        before = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config(directory)).get_revision(
+            PRICE_LISTS_REVISION).down_revision
+        upgrade(directory=directory, revision=before)
+        uuid_type = "UUID" if IS_POSTGRES else "CHAR(32)"  # how SQLAlchemy's Uuid is stored
+        _run(owner_url,
+             f"CREATE TABLE fk_probe (tenant_id {uuid_type} NOT NULL, customer_id {uuid_type} NOT NULL, "
+             "FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id))",
+             "INSERT INTO customers (tenant_id, id, legal_name, country, tax_id_type, tax_id, address, addresses, contacts, "
+             "payment_terms_days, tags, is_active, has_recargo_equivalencia, is_irpf_professional, is_contribuyente_especial, "
+             "is_rimpe) VALUES (:tenant, :customer, 'Cliente', 'ES', 'nif', '12345678Z', '{}', '[]', '[]', 0, '[]', "
+             "true, false, false, false, false)",
+             "INSERT INTO fk_probe (tenant_id, customer_id) VALUES (:tenant, :customer)",
+             tenant=tenant.hex if not IS_POSTGRES else tenant, customer=customer.hex if not IS_POSTGRES else customer)
         upgrade(directory=directory)
-        downgrade(directory=directory, revision=BEFORE_PRICE_LISTS)
-        assert {"price_lists", "price_list_items"} & _tables(scratch_database["owner"]) == set()
+        downgrade(directory=directory, revision=before)
+        assert {"price_lists", "price_list_items"} & _tables(owner_url) == set()
         upgrade(directory=directory)
-    assert {"price_lists", "price_list_items", "customers"} <= _tables(scratch_database["owner"])
+    assert {"price_lists", "price_list_items"} <= _tables(owner_url)
+    assert _run(owner_url, "SELECT legal_name, price_list_id FROM customers", tenant=tenant) == [("Cliente", None)]
     if IS_POSTGRES:
-        assert _forced_rls(scratch_database["owner"]) == {"price_lists", "price_list_items"}
+        forced = _run(owner_url, "SELECT relname FROM pg_class WHERE relforcerowsecurity AND relname LIKE 'price_list%' ORDER BY relname")
+        assert forced == [("price_list_items",), ("price_lists",)]
