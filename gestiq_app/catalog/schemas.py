@@ -84,10 +84,15 @@ class ProductQuerySchema(PageQuerySchema):
     kind = fields.String(validate=validate.OneOf(PRODUCT_KINDS))
 
 
+#: A short identifier such as MAYOR or HORECA-2027.
+PRICE_LIST_CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
+                                  error="Use letras, números, punto, guion o guion bajo, sin espacios (máximo 40).")
+
+
 class PriceListCreateSchema(Schema):
     """A new price list (tarifa)."""
 
-    code = Trimmed(required=True, validate=validate.Length(min=1, max=40))
+    code = Trimmed(required=True, validate=PRICE_LIST_CODE)
     name = Trimmed(required=True, validate=validate.Length(min=1, max=120))
     is_active = fields.Boolean()
 
@@ -95,7 +100,7 @@ class PriceListCreateSchema(Schema):
 class PriceListUpdateSchema(Schema):
     """A partial change of a price list; `version` must be the one last read (409 otherwise)."""
 
-    code = Trimmed(validate=validate.Length(min=1, max=40))
+    code = Trimmed(validate=PRICE_LIST_CODE)
     name = Trimmed(validate=validate.Length(min=1, max=120))
     is_active = fields.Boolean()
     version = fields.Integer(required=True, validate=validate.Range(min=1))

@@ -137,6 +137,13 @@ def test_prices_refuse_foreign_products_bad_amounts_and_unknown_lists(app, tenan
     assert _snapshot(app, tenant_a)()[1] == []
 
 
+def test_a_code_is_a_short_identifier(app, tenant_a) -> None:  # type: ignore[no-untyped-def]
+    response = login_as(app, tenant_a, "owner").post("/api/v1/price-lists", json={"code": "Precio mayor", "name": "Mayoristas"})
+    assert (response.status_code, response.get_json()["errors"]) == (
+        422, {"code": ["Use letras, números, punto, guion o guion bajo, sin espacios (máximo 40)."]})
+    assert _snapshot(app, tenant_a)() == ([], [])
+
+
 def test_duplicate_code_and_stale_version_are_409(app, tenant_a) -> None:  # type: ignore[no-untyped-def]
     price_list_id = _price_list(app, tenant_a, "MAYOR")
     _price_list(app, tenant_a, "HORECA")
