@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from api.common import Money, PageQuerySchema
+from api.common import PageQuerySchema
 from gestiq_app.catalog.models import PRODUCT_KINDS
+from gestiq_app.fields import Money, UtcDateTime
 from gestiq_app.validation import Trimmed
 
 
@@ -71,8 +72,8 @@ class ProductSchema(Schema):
     category = fields.String(dump_only=True, allow_none=True)
     is_active = fields.Boolean(dump_only=True)
     version = fields.Integer(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
 
 class ProductQuerySchema(PageQuerySchema):
@@ -114,8 +115,8 @@ class PriceListSchema(Schema):
     name = fields.String(dump_only=True)
     is_active = fields.Boolean(dump_only=True)
     version = fields.Integer(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
 
 class PriceListQuerySchema(PageQuerySchema):
@@ -139,7 +140,7 @@ class PriceListItemSchema(Schema):
     name = fields.String(dump_only=True, attribute="product.name")
     unit_price = Money(places=4, dump_only=True)
     catalog_unit_price = Money(places=4, dump_only=True, attribute="product.unit_price")
-    updated_at = fields.DateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
 
 class PriceListItemQuerySchema(PageQuerySchema):

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from api.common import PageQuerySchema
 from gestiq_app.crm.models import TAX_ID_TYPES
+from gestiq_app.fields import UtcDateTime
 from gestiq_app.tenancy.models import COUNTRIES
 from gestiq_app.validation import Trimmed
 
@@ -95,8 +96,8 @@ class PartySchema(Schema):
     is_contribuyente_especial = fields.Boolean(dump_only=True)
     is_rimpe = fields.Boolean(dump_only=True)
     version = fields.Integer(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
 
 
 class PartyQuerySchema(PageQuerySchema):

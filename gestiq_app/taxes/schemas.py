@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from api.common import Money
+from gestiq_app.fields import Money
 from gestiq_app.taxes.models import TAX_TYPES
 from gestiq_app.tenancy.models import COUNTRIES
 from gestiq_app.validation import Trimmed
