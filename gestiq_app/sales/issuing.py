@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from gestiq_app.audit.services import record_event
+from gestiq_app import domain_events
 from gestiq_app.db import call_after_commit, is_unique_violation, unit_of_work, utcnow
 from gestiq_app.sales import events
 from gestiq_app.sales.credit_notes import apply_credit, credit_drafts, requested_lines
@@ -65,6 +66,7 @@ def issue_document(*, tenant_id: uuid.UUID, document_id: uuid.UUID, actor: str, 
             raise
         record_event(actor=actor, action=f"{document.kind}.issued", entity="sales_document", entity_id=document.id,
                      changes={"number": document.full_number, "issue_date": document.issue_date, "total": document.total})
+        domain_events.emit("sales.document_issued", document=document)
         publish_event(tenant_id=tenant_id, event="invoice.issued", payload=_webhook_payload(document))
         document_id = document.id
         call_after_commit(lambda: events.on_invoice_issued(tenant_id, document_id))
