@@ -5,13 +5,25 @@ of an issued invoice, the VERI*FACTU record of an issued invoice, the invoice's 
 payment). A subscriber that raises aborts the whole unit of work: that is the point. For work that must
 only happen after the commit (rendering a PDF, calling the SRI), use `db.call_after_commit` instead.
 
-Events and their keyword payloads (keep this list the single source of the contract):
+Events and their keyword payloads (keep this list the single source of the contract). Every object is
+already flushed (it has its id) and belongs to the current tenant; amounts are Decimal.
 
-- ``sales.document_issued``     document: SalesDocument (invoice or credit note, numbered, flushed)
-- ``sales.document_voided``     document: SalesDocument
-- ``purchases.invoice_recorded`` document: the supplier invoice / expense row (flushed)
-- ``payments.payment_recorded``  payment: the payment row (flushed), document: SalesDocument it applies to or None
-- ``payments.refund_recorded``   refund: the refund row (flushed), payment: the refunded payment row
+- ``sales.document_issued``  document: `sales.models.SalesDocument` (kind "invoice" or "credit_note", numbered;
+  `taxes` holds the breakdown rows: tax_type "iva" | "recargo" | "irpf" | "withholding", rate, base, amount).
+- ``sales.document_voided``  document: SalesDocument that was annulled (Spain: registro de anulación).
+- ``purchases.invoice_recorded``  document: a purchase document with at least these attributes:
+  id, tenant_id, kind ("supplier_invoice" | "expense"), supplier_id (None for an expense without supplier),
+  supplier_number, issue_date (date), currency, subtotal, tax_total, withholding_total, total (Decimal:
+  total = subtotal + tax_total; the supplier is owed total - withholding_total), expense_account (str | None:
+  account code chosen by the user, else the country default), and `taxes`: rows with tax_type ("iva"),
+  rate, base, amount, is_deductible (bool); and `withholdings`: rows with kind ("iva" | "renta"),
+  code (SRI code), rate, base, amount.
+- ``payments.payment_recorded``  payment: a payment row with id, tenant_id, amount, currency, method
+  ("bank_transfer" | "cash" | "card_terminal" | "stripe" | "payphone" | "kushki"), paid_on (date),
+  customer_id; document: the SalesDocument it was applied to, or None (amount held as customer credit);
+  applied_amount: Decimal applied to the document (the rest, if any, is customer credit).
+- ``payments.refund_recorded``  refund: a refund row with id, tenant_id, amount, currency, refunded_on
+  (date); payment: the refunded payment row (as above).
 
 Subscribers are called in registration order with ``handler(**payload)``.
 """
