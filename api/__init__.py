@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from api.errors import http_exception_response, init_errors, is_api_request
 from api.openapi import ProblemResponsesMixin, ProblemResponsesPlugin
+from api.strict_json import init_strict_json
 
 #: The API's blueprints, registered in this order (module path, attribute).
 BLUEPRINTS: list[str] = [
@@ -71,6 +72,7 @@ def init_api(app: Flask) -> None:
             },
         },
     )
+    init_strict_json(app)
     api.init_app(app)
     init_errors(app)
     for module_path in BLUEPRINTS:
