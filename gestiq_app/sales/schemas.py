@@ -15,7 +15,7 @@ from gestiq_app.sales.settings import tenant_today
 
 DATES = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31), error="Fecha fuera del rango admitido (2000–2099).")
 TAX_CATEGORIES = ("general", "reducido", "superreducido", "cero", "exento", "no_objeto")
-STATUSES = ("draft", "issued", "partially_paid", "paid", "overdue", "rectified", "converted")
+STATUSES = ("draft", "issued", "partially_paid", "paid", "overdue", "rectified", "voided", "converted")
 
 
 def Quantity(**kwargs: Any) -> Money:  # noqa: N802 - a field factory reads like a field class
