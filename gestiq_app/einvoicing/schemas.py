@@ -109,3 +109,37 @@ class RecordSchema(Schema):
     generated_at = fields.String(dump_only=True, metadata={"description": "FechaHoraHusoGenRegistro exactly as hashed"})
     source_document_id = fields.UUID(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
+
+
+class EinvoiceSummarySchema(Schema):
+    """The short e-invoicing state shown on an invoice."""
+
+    channel = fields.String(dump_only=True, allow_none=True, metadata={"description": "sri, verifactu or null"})
+    state = fields.String(dump_only=True, metadata={
+        "description": "not_applicable, recorded (VERI*FACTU chain, not sent) or the submission state"})
+    authority_state = fields.String(dump_only=True, allow_none=True)
+    reference = fields.String(dump_only=True, allow_none=True, metadata={"description": "Clave de acceso or huella"})
+
+
+class DocumentEinvoiceSchema(Schema):
+    """E-invoicing of one invoice or credit note: state, authority messages, clave or huella, attempts."""
+
+    document_id = fields.UUID(dump_only=True)
+    channel = fields.String(dump_only=True, allow_none=True)
+    state = fields.String(dump_only=True, metadata={
+        "description": "not_applicable, recorded (VERI*FACTU chain, not sent) or the submission state"})
+    authority_state = fields.String(dump_only=True, allow_none=True)
+    access_key = fields.String(dump_only=True, allow_none=True, metadata={"description": "Clave de acceso (SRI)"})
+    huella = fields.String(dump_only=True, allow_none=True, metadata={"description": "Huella of the latest VERI*FACTU record"})
+    previous_huella = fields.String(dump_only=True, allow_none=True)
+    environment = fields.Integer(dump_only=True, allow_none=True)
+    attempts = fields.Integer(dump_only=True, allow_none=True)
+    max_attempts = fields.Integer(dump_only=True)
+    next_attempt_at = fields.DateTime(dump_only=True, allow_none=True)
+    last_attempt_at = fields.DateTime(dump_only=True, allow_none=True)
+    messages = fields.List(fields.Dict(keys=fields.String(), values=fields.String()), dump_only=True, allow_none=True)
+    last_error = fields.String(dump_only=True, allow_none=True)
+    authorization_number = fields.String(dump_only=True, allow_none=True)
+    authorized_at = fields.String(dump_only=True, allow_none=True)
+    submissions = fields.List(fields.Nested(SubmissionSchema), dump_only=True)
+    records = fields.List(fields.Nested(RecordSchema), dump_only=True)
