@@ -143,3 +143,21 @@ class DocumentEinvoiceSchema(Schema):
     authorized_at = fields.String(dump_only=True, allow_none=True)
     submissions = fields.List(fields.Nested(SubmissionSchema), dump_only=True)
     records = fields.List(fields.Nested(RecordSchema), dump_only=True)
+
+
+class EinvoicingSettingsSchema(Schema):
+    """The tenant's e-invoicing settings (SRI emitter data; VERI*FACTU submission switch)."""
+
+    sri_environment = fields.Integer(validate=validate.OneOf((1, 2)), metadata={"description": "1 pruebas, 2 producción"})
+    sri_establishment = fields.String(validate=validate.Regexp(r"^\d{3}$", error="Tres dígitos, p. ej. 001."))
+    sri_emission_point = fields.String(validate=validate.Regexp(r"^\d{3}$", error="Tres dígitos, p. ej. 001."))
+    head_office_address = fields.String(validate=validate.Length(max=300), metadata={"description": "Dirección matriz"})
+    establishment_address = fields.String(validate=validate.Length(max=300))
+    trade_name = fields.String(validate=validate.Length(max=300))
+    is_accounting_required = fields.Boolean(metadata={"description": "Obligado a llevar contabilidad"})
+    special_taxpayer_number = fields.String(validate=validate.Regexp(r"^(\d{3,13})?$", error="Número de resolución (3 a 13 dígitos)."))
+    rimpe_label = fields.String(validate=validate.OneOf(("", "CONTRIBUYENTE RÉGIMEN RIMPE",
+                                                         "CONTRIBUYENTE NEGOCIO POPULAR - RÉGIMEN RIMPE")))
+    sri_payment_method = fields.String(validate=validate.OneOf(("01", "15", "16", "17", "18", "19", "20", "21")),
+                                       metadata={"description": "formaPago del SRI (tabla 24)"})
+    verifactu_submission_enabled = fields.Boolean(metadata={"description": "Enviar los registros VERI*FACTU a la AEAT"})

@@ -63,3 +63,34 @@ def test_void_is_for_the_owner_only(app) -> None:  # type: ignore[no-untyped-def
                             other_tenant=stranger, allowed_role="owner", denied_role="admin", expected_status=200,
                             json={"reason": "Emitida por error"}, snapshot=lambda: einvoicing_rows(app, tenant))
     assert response.get_json()["status"] == "voided"
+
+
+def test_settings_are_read_by_accountants_and_changed_by_the_owner(app, tenant_pair) -> None:  # type: ignore[no-untyped-def]
+    tenant_a, tenant_b = tenant_pair
+    read = check_access(app, method="GET", url="/api/v1/einvoicing/settings", owner_tenant=tenant_a, other_tenant=tenant_b,
+                        allowed_role="accountant", denied_role="sales", expected_status=200,
+                        snapshot=lambda: einvoicing_rows(app, tenant_a), other_tenant_status=(200,))
+    assert read.get_json() == {
+        "sri_environment": 1, "sri_establishment": "001", "sri_emission_point": "001", "head_office_address": "",
+        "establishment_address": "", "trade_name": "", "is_accounting_required": False, "special_taxpayer_number": "",
+        "rimpe_label": "", "sri_payment_method": "20", "verifactu_submission_enabled": False}
+
+    def stored():  # type: ignore[no-untyped-def]
+        with app.app_context(), tenant_context(tenant_a.id):
+            from gestiq_app.einvoicing.settings import get_einvoicing_settings
+
+            value = get_einvoicing_settings()
+            db.session.rollback()
+            return value
+
+    changed = check_access(app, method="PATCH", url="/api/v1/einvoicing/settings", owner_tenant=tenant_a,
+                           other_tenant=tenant_b, allowed_role="owner", denied_role="admin", expected_status=200,
+                           json={"verifactu_submission_enabled": True, "sri_establishment": "002"}, snapshot=stored,
+                           other_tenant_status=(200,))
+    body = changed.get_json()
+    assert (body["verifactu_submission_enabled"], body["sri_establishment"], body["sri_payment_method"]) == (True, "002", "20")
+    assert (stored().verifactu_submission_enabled, stored().sri_establishment) == (True, "002")
+    owner = login_as(app, tenant_a, "owner")
+    bad = owner.patch("/api/v1/einvoicing/settings", json={"sri_environment": 3, "sri_emission_point": "1"})
+    assert (bad.status_code, sorted(bad.get_json()["errors"])) == (422, ["sri_emission_point", "sri_environment"])
+    assert stored().sri_establishment == "002"
