@@ -170,3 +170,13 @@ def test_voiding_an_invoice_sent_to_the_sri_is_refused(app, einvoicing_config, f
     assert response.status_code == 409
     assert "nota de crédito" in response.get_json()["detail"]
     assert einvoicing_rows(app, tenant) == before
+
+
+def test_an_ecuadorian_invoice_without_einvoicing_can_be_voided(app) -> None:  # type: ignore[no-untyped-def]
+    tenant, customer_id = ec_tenant(app)  # no certificate: e-invoicing is not active, nothing went to the SRI
+    owner = login_as(app, tenant, "owner")
+    invoice = issue_through_api(owner, customer_id, EC_LINES).get_json()
+    voided = owner.post(f"/api/v1/invoices/{invoice['id']}/void", json={"reason": "Cliente equivocado"})
+    assert voided.status_code == 200, voided.get_json()
+    assert (voided.get_json()["status"], voided.get_json()["einvoice"]["state"]) == ("voided", "not_applicable")
+    assert einvoicing_rows(app, tenant)["einvoice_submissions"] == []
