@@ -8,7 +8,7 @@ Ecuador: the establishment and emission point come from the series prefix when i
 Spain: the IVA breakdown comes from the document's frozen tax rows (recargo de equivalencia joined to the IVA row of
 the same category and base; IRPF withholding is not part of CuotaTotal/ImporteTotal). Credit notes are rectificativas
 of their R1–R5 type: `diferencias` (I) carry the credited amounts as negative differences; `sustitucion` (S) carry
-what remains of the invoice after the credit (zero when everything is credited) with the invoice's base and cuota
+what remains of the invoice after all its issued credit notes (zero when everything is credited) with the invoice's base and cuota
 as ImporteRectificacion.
 """
 
@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from gestiq_app.catalog.models import Product
 from gestiq_app.crm.models import Customer
@@ -185,18 +186,31 @@ def _breakdown(taxes: Sequence[SalesDocumentTax], sign: Decimal) -> list[Verifac
     return rows
 
 
+def _issued_credit_notes(invoice: SalesDocument) -> list[SalesDocument]:
+    return list(session().scalars(
+        select(SalesDocument).where(SalesDocument.kind == "credit_note", SalesDocument.state == "issued",
+                                    SalesDocument.rectified_document_id == invoice.id)
+        .options(selectinload(SalesDocument.taxes))
+    ))
+
+
 def _remaining_breakdown(invoice: SalesDocument, credit_note: SalesDocument) -> list[VerifactuBreakdown]:
-    credited = {(row.rate, row.exemption_code): row for row in _breakdown(credit_note.taxes, Decimal("1"))}
+    """Return the invoice's breakdown minus every issued credit note of it (this one included)."""
+    credited: dict[tuple[Decimal, str | None], list[Decimal]] = {}
+    notes = _issued_credit_notes(invoice)
+    if credit_note not in notes:
+        notes.append(credit_note)
+    for note in notes:
+        for row in _breakdown(note.taxes, Decimal("1")):
+            totals = credited.setdefault((row.rate, row.exemption_code), [ZERO, ZERO, ZERO])
+            totals[0], totals[1], totals[2] = totals[0] + row.base, totals[1] + row.tax, totals[2] + (row.surcharge or ZERO)
     rows = []
     for row in _breakdown(invoice.taxes, Decimal("1")):
-        minus = credited.get((row.rate, row.exemption_code))
-        if minus is None:
-            rows.append(row)
-            continue
-        surcharge = None if row.surcharge is None else row.surcharge - (minus.surcharge or ZERO)
-        rows.append(VerifactuBreakdown(rate=row.rate, base=row.base - minus.base, tax=row.tax - minus.tax,
-                                       operation_kind=row.operation_kind, exemption_code=row.exemption_code,
-                                       surcharge_rate=row.surcharge_rate, surcharge=surcharge))
+        base, tax, surcharge = credited.get((row.rate, row.exemption_code), [ZERO, ZERO, ZERO])
+        rows.append(VerifactuBreakdown(
+            rate=row.rate, base=row.base - base, tax=row.tax - tax, operation_kind=row.operation_kind,
+            exemption_code=row.exemption_code, surcharge_rate=row.surcharge_rate,
+            surcharge=None if row.surcharge is None else row.surcharge - surcharge))
     return rows
 
 

@@ -143,3 +143,25 @@ def test_nothing_is_sent_while_submission_is_off(app, einvoicing_config, fake_ae
         assert dispatch_submissions.call_local() == 0
     assert owner.get(f"/api/v1/invoices/{invoice['id']}/einvoice").get_json()["state"] == "pending"
     assert fake_aeat.requests == []
+
+
+def test_a_substitution_after_a_partial_credit_carries_what_remains(app) -> None:  # type: ignore[no-untyped-def]
+    tenant, customer_id = es_tenant(app)
+    owner = login_as(app, tenant, "owner")
+    invoice = issue_through_api(owner, customer_id, ES_LINES).get_json()
+    partial = owner.post(f"/api/v1/invoices/{invoice['id']}/credit-notes", json={
+        "reason": "Devolución de una caja", "rectification_type": "R1",
+        "lines": [{"source_line_id": invoice["lines"][0]["id"], "quantity": "1"}]})
+    assert partial.status_code == 201, partial.get_json()
+    owner.post(f"/api/v1/invoices/{partial.get_json()['id']}/issue", json={})
+    rest = owner.post(f"/api/v1/invoices/{invoice['id']}/credit-notes", json={
+        "reason": "Sustituye a la factura", "rectification_type": "R4", "rectification_method": "sustitucion"})
+    assert rest.status_code == 201, rest.get_json()
+    replacement = owner.post(f"/api/v1/invoices/{rest.get_json()['id']}/issue", json={})
+    assert replacement.status_code == 200, replacement.get_json()
+    chain = _chain(owner)
+    # One box credited by differences, then the substitution credits the rest: the substitute invoice is what remains
+    # after BOTH credit notes (zero), not the invoice minus the substitution alone (54.45).
+    assert [(r["invoice_type"], r["total_tax"], r["total_amount"]) for r in chain] == [
+        ("F1", "19.70", "129.60"), ("R1", "-9.45", "-54.45"), ("R4", "0.00", "0.00")]
+    assert _verify(app, tenant).exit_code == 0
