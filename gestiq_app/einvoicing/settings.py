@@ -91,7 +91,7 @@ def update_einvoicing_settings(*, tenant_id: uuid.UUID, changes: dict[str, Any],
             current.add(row)
         merged = {**(row.settings or {}), **changes}
         settings = _coerce(merged)
-        row.settings = {name: getattr(settings, name) for name in SETTING_NAMES}
+        row.settings = {**merged, **{name: getattr(settings, name) for name in SETTING_NAMES}}  # keeps other keys
         current.flush()
         record_event(actor=actor, action="einvoicing.settings_changed", entity="tenant_module", entity_id=row.id,
                      changes={key: str(value) for key, value in changes.items()})
