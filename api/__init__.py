@@ -30,6 +30,7 @@ BLUEPRINTS: list[str] = [
     "api.invoices",
     "api.document_series",
     "api.einvoicing",
+    "api.invoice_einvoicing",
 ]
 DOCS_ASSETS = Path(__file__).resolve().parent / "docs" / "node_modules"
 JSON_CONTENT_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")

@@ -64,6 +64,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "GESTIQ_VERIFACTU_CLIENT_CERT": ("1", "1 = present the tenant's certificate (mutual TLS) to the AEAT; 0 only for a local plain-HTTP fake"),
     "GESTIQ_VERIFACTU_PRODUCER_NIF": ("", "NIF of the software producer in SistemaInformatico; required in production"),
     "GESTIQ_VERIFACTU_PRODUCER_NAME": ("GestiQCloud", "Name of the software producer in SistemaInformatico"),
+    "GESTIQ_EINVOICE_SUBMIT": ("0", "1 = send queued e-invoices to the SRI / AEAT; 0 (embedded default) keeps them pending, nothing leaves"),
     "GESTIQ_EINVOICE_TIMEOUT_SECONDS": ("30", "Read timeout of SRI and AEAT calls (connect timeout: 10 s at most)"),
     "GESTIQ_EINVOICE_MAX_ATTEMPTS": ("5", "Attempts per e-invoice submission before it is marked failed"),
     "GESTIQ_EINVOICE_RETRY_BASE_SECONDS": ("120", "First retry delay of a submission; doubled on each attempt (capped at 6 h)"),

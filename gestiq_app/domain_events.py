@@ -10,7 +10,9 @@ already flushed (it has its id) and belongs to the current tenant; amounts are D
 
 - ``sales.document_issued``  document: `sales.models.SalesDocument` (kind "invoice" or "credit_note", numbered;
   `taxes` holds the breakdown rows: tax_type "iva" | "recargo" | "irpf" | "withholding", rate, base, amount).
-- ``sales.document_voided``  document: SalesDocument that was annulled (Spain: registro de anulación).
+- ``sales.document_voided``  document: the invoice SalesDocument just voided (`sales.voiding.void_document`: state
+  "voided", voided_at, void_reason set, amount_due 0; it had no payments nor credits). Spain: e-invoicing chains the
+  registro de anulación; Ecuador: e-invoicing raises a 409 ConflictError if it was sent to the SRI.
 - ``purchases.invoice_recorded``  document: a purchase document with at least these attributes:
   id, tenant_id, kind ("supplier_invoice" | "expense"), supplier_id (None for an expense without supplier),
   supplier_number, issue_date (date), currency, subtotal, tax_total, withholding_total, total (Decimal:
