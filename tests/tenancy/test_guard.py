@@ -26,6 +26,9 @@ MUTABLE_COLUMN = {
     "PriceList": "name", "PriceListItem": "unit_price",
 }
 MUTABLE_COLUMN.update({"WebhookSubscription": "url", "WebhookDelivery": "event", "WebhookAttempt": "error"})
+MUTABLE_COLUMN.update({"PurchaseDocument": "notes", "PurchaseDocumentLine": "description", "PurchaseDocumentTax": "category",
+                       "PurchaseWithholdingLine": "category", "PurchaseAttachment": "filename", "WithholdingSeries": "establishment",
+                       "PurchaseWithholding": "supplier_name"})
 
 
 def _ids(cls: type, tenant_id) -> set:  # type: ignore[no-untyped-def]
