@@ -65,7 +65,8 @@ class PurchaseDocument(TenantScoped, Timestamped, Versioned, Base):
             " AND withholding_total >= 0 AND total >= 0 AND amount_paid >= 0 AND amount_due >= 0",
             name="amounts",
         ),
-        CheckConstraint("total = subtotal + tax_total", name="total"),
+        # Compared within half a cent: SQLite stores NUMERIC as binary floating point (PostgreSQL is exact).
+        CheckConstraint("ABS(total - subtotal - tax_total) < 0.005", name="total"),
         CheckConstraint("due_date IS NULL OR due_date >= issue_date", name="due_date"),
     )
 

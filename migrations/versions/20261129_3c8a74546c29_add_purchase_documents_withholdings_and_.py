@@ -68,7 +68,7 @@ def upgrade():
     sa.CheckConstraint("state IN ('draft', 'recorded', 'partially_paid', 'paid')", name=op.f('ck_purchase_documents_state')),
     sa.CheckConstraint('due_date IS NULL OR due_date >= issue_date', name=op.f('ck_purchase_documents_due_date')),
     sa.CheckConstraint('subtotal >= 0 AND tax_total >= 0 AND deductible_tax_total >= 0 AND deductible_tax_total <= tax_total AND withholding_total >= 0 AND total >= 0 AND amount_paid >= 0 AND amount_due >= 0', name=op.f('ck_purchase_documents_amounts')),
-    sa.CheckConstraint('total = subtotal + tax_total', name=op.f('ck_purchase_documents_total')),
+    sa.CheckConstraint('ABS(total - subtotal - tax_total) < 0.005', name=op.f('ck_purchase_documents_total')),
     sa.ForeignKeyConstraint(['tenant_id', 'supplier_id'], ['suppliers.tenant_id', 'suppliers.id'], name=op.f('fk_purchase_documents_tenant_id_supplier_id_suppliers')),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_purchase_documents')),
     sa.UniqueConstraint('tenant_id', 'supplier_id', 'supplier_number', name=op.f('uq_purchase_documents_tenant_id_supplier_id_supplier_number'))
