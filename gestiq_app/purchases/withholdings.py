@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from gestiq_app.db import contains_pattern, session
 from gestiq_app.einvoicing.ec_sri.documents import (
@@ -28,6 +30,7 @@ from gestiq_app.einvoicing.ec_sri.documents import (
 )
 from gestiq_app.purchases.exceptions import PurchaseNotFoundError
 from gestiq_app.purchases.models import PurchaseDocument, PurchaseWithholding, WithholdingSeries
+from gestiq_app.tenancy.context import current_tenant_id
 
 DEFAULT_ESTABLISHMENT = "001"
 DEFAULT_EMISSION_POINT = "001"
@@ -40,16 +43,23 @@ DEFAULT_PAYMENT_METHOD = "20"
 
 
 def lock_default_series() -> WithholdingSeries:
-    """Return the tenant's 001-001 withholding series locked FOR UPDATE, creating it on first use."""
+    """Return the tenant's 001-001 withholding series locked FOR UPDATE, creating it on first use.
+
+    Two first recordings may race to create it: the unique key decides (INSERT … ON CONFLICT DO NOTHING),
+    then both lock the one row, so the loser waits and takes the next sequential.
+    """
     statement = (select(WithholdingSeries)
                  .where(WithholdingSeries.establishment == DEFAULT_ESTABLISHMENT, WithholdingSeries.emission_point == DEFAULT_EMISSION_POINT)
                  .with_for_update().execution_options(populate_existing=True))
     series = session().scalar(statement)
     if series is None:
-        series = WithholdingSeries(establishment=DEFAULT_ESTABLISHMENT, emission_point=DEFAULT_EMISSION_POINT, next_sequential=1)
-        session().add(series)
-        session().flush()
-    return series
+        insert = postgresql_insert if session().get_bind().dialect.name == "postgresql" else sqlite_insert
+        values = {"tenant_id": current_tenant_id(), "id": uuid.uuid4(), "establishment": DEFAULT_ESTABLISHMENT,
+                  "emission_point": DEFAULT_EMISSION_POINT, "next_sequential": 1, "is_active": True}
+        session().execute(insert(WithholdingSeries).values(**values)
+                          .on_conflict_do_nothing(index_elements=["tenant_id", "establishment", "emission_point"]))
+        series = session().scalar(statement)
+    return series  # type: ignore[return-value]
 
 
 def issue_withholding(document: PurchaseDocument, *, issue_date: date, supplier_tax_id_type: str) -> PurchaseWithholding:
