@@ -25,7 +25,7 @@ ACTOR = "demo-seed"
 #: A supplier invoice every `EVERY_DAYS` days over the last `SPAN_DAYS` days; an expense every `EXPENSE_EVERY_DAYS`.
 SPAN_DAYS, EVERY_DAYS, EXPENSE_EVERY_DAYS = 120, 10, 15
 D = Decimal
-#: (description, quantity, unit price, IVA category, renta category (EC), IVA withholding category (EC))
+#: (description, quantity, unit price, IVA category, renta category (EC ret_renta, ES irpf), IVA withholding category (EC))
 PURCHASE_LINES: dict[str, list[tuple[str, str, str, str, str | None, str | None]]] = {
     "ES": [
         ("Mercadería para reventa", "20", "12.40", "general", None, None),
@@ -33,6 +33,7 @@ PURCHASE_LINES: dict[str, list[tuple[str, str, str, str, str | None, str | None]
         ("Libros técnicos", "3", "24.00", "superreducido", None, None),
         ("Transporte de mercancías", "1", "85.00", "general", None, None),
         ("Comida con clientes", "1", "64.50", "reducido", None, None),  # IVA no deducible (atenciones a clientes)
+        ("Honorarios de asesoría laboral", "1", "180.00", "general", "profesional", None),  # retención IRPF 15 %
     ],
     "EC": [
         ("Mercadería para reventa", "15", "18.60", "general", "bienes_muebles", "iva_30"),

@@ -1,8 +1,8 @@
 """Turn input into priced purchase content with catalog rates valid on the document's date (add/flush only).
 
-Rates come from `taxes.services.get_rate` (through the sales `RateBook` cache), never from here. A
-withholding category on a line is Ecuadorian only: Spain has no buyer's withholding in this module (IRPF
-withheld from professionals is not modelled yet).
+Rates come from `taxes.services.get_rate` (through the sales `RateBook` cache), never from here. The buyer's
+withholdings: Ecuador, renta (catalog `ret_renta`, SRI code) and IVA (`ret_iva`); Spain, the IRPF withheld
+from a professional's invoice (catalog `irpf`, kind "renta", code "irpf"), no IVA withholding.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from gestiq_app.sales.pricing import MAX_AMOUNT, RateBook
 from gestiq_app.taxes.exceptions import TaxRateNotFoundError
 
 REQUIRED = "Campo obligatorio."
+#: Code of Spanish IRPF withholdings (the catalog has no authority code for them; the SRI codes are numeric).
+IRPF_CODE = "irpf"
 #: Account booked when the user names none (Spain, PGC PYMES: 600 compras, 629 otros servicios). Ecuador:
 #: None, the accounting module applies its chart's default.
 DEFAULT_EXPENSE_ACCOUNTS: dict[str, dict[str, str | None]] = {
@@ -94,10 +96,8 @@ def line_drafts(lines_data: Sequence[dict[str, Any]], *, country: str) -> list[L
             errors[f"lines.{index}.description"] = [REQUIRED]
         if unit_price is None:
             errors[f"lines.{index}.unit_price"] = [REQUIRED]
-        if country != "EC":
-            for field in ("renta_withholding_category", "iva_withholding_category"):
-                if data.get(field):
-                    errors[f"lines.{index}.{field}"] = ["Las retenciones del comprador solo existen en Ecuador."]
+        if country != "EC" and data.get("iva_withholding_category"):
+            errors[f"lines.{index}.iva_withholding_category"] = ["La retención de IVA del comprador solo existe en Ecuador."]
         if not description or unit_price is None:
             continue
         drafts.append(LineDraft(
@@ -138,7 +138,12 @@ def _inputs(drafts: Sequence[LineDraft], *, country: str, on_date: date, is_iva_
     for index, draft in enumerate(drafts):
         renta = iva_withholding = None
         if draft.renta_withholding_category:
-            renta = _rate(book, "ret_renta", draft.renta_withholding_category, f"lines.{index}.renta_withholding_category")
+            field = f"lines.{index}.renta_withholding_category"
+            if country == "EC":
+                renta = _rate(book, "ret_renta", draft.renta_withholding_category, field)
+            else:  # Spain: IRPF withheld from a professional's invoice (catalog irpf: profesional 15 %, profesional_inicio 7 %)
+                irpf = _rate(book, "irpf", draft.renta_withholding_category, field)
+                renta = Rate(category=irpf.category, rate=irpf.rate, code=irpf.code or IRPF_CODE)
         if draft.iva_withholding_category:
             iva_withholding = _rate(book, "ret_iva", draft.iva_withholding_category, f"lines.{index}.iva_withholding_category")
         inputs.append(PurchaseLineInput(

@@ -40,7 +40,8 @@ class PurchaseLineInputSchema(Schema):
                                        metadata={"description": "IVA deducible (por defecto, el del documento)."})
     expense_account = fields.String(load_default=None, allow_none=True, validate=ACCOUNT)
     renta_withholding_category = fields.String(load_default=None, allow_none=True, validate=CATEGORY,
-                                               metadata={"description": "Ecuador: categoría ret_renta del catálogo (p. ej. otras = 3440)."})
+                                               metadata={"description": "Ecuador: categoría ret_renta del catálogo (p. ej. otras = 3440); "
+                                                                        "España: categoría irpf (profesional, profesional_inicio)."})
     iva_withholding_category = fields.String(load_default=None, allow_none=True, validate=CATEGORY,
                                              metadata={"description": "Ecuador: categoría ret_iva del catálogo (p. ej. iva_30 = código 1)."})
 

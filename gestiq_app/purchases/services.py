@@ -148,7 +148,7 @@ def delete_document(*, tenant_id: uuid.UUID, document_id: uuid.UUID, kind: str, 
 
 
 def _record(document: PurchaseDocument, *, country: str, today: date, withholding_date: date | None) -> None:
-    """Freeze a priced document as recorded; Ecuador: issue its comprobante de retención; emit the event."""
+    """Freeze a priced document as recorded; Ecuador: issue its comprobante de retención (the caller emits the event)."""
     if document.supplier_id is not None:
         supplier = load_supplier(document.supplier_id, require_active=False)
         snapshot_supplier(document, supplier)
@@ -157,7 +157,7 @@ def _record(document: PurchaseDocument, *, country: str, today: date, withholdin
     document.state = "recorded"
     document.recorded_at = utcnow()
     document.amount_due = document.total - document.withholding_total - document.amount_paid
-    if document.withholdings:
+    if document.withholdings and country == "EC":
         if supplier is None:
             raise PurchaseInvalidError("Falta el proveedor", errors={"supplier_id": ["Una retención necesita proveedor."]})
         day = withholding_date or max(today, document.issue_date)

@@ -39,5 +39,6 @@ def test_demo_tenants_get_months_of_purchases_once(app_context) -> None:  # type
                 assert {w.kind for d in documents for w in d.withholdings} == {"renta", "iva"}
             else:
                 assert withholdings == []
+                assert {(w.kind, w.code) for d in documents for w in d.withholdings} == {("renta", "irpf")}
                 assert any(not t.is_deductible for d in documents for t in d.taxes)
         db.session.rollback()

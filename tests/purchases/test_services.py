@@ -123,10 +123,24 @@ def test_ecuadorian_worked_example_withholds_renta_and_iva_and_numbers_the_compr
                                                                        ("2", D("52.50"))]
 
 
-def test_withholding_categories_are_refused_outside_ecuador(es_tenant, es_supplier) -> None:  # type: ignore[no-untyped-def]
+def test_spain_withholds_irpf_from_a_professional_and_issues_no_comprobante(es_tenant, es_supplier) -> None:  # type: ignore[no-untyped-def]
+    document = record(es_tenant, create_invoice(es_tenant, es_supplier, [
+        line("1", "500", description="Asesoría fiscal (trimestre)", renta_withholding_category="profesional"),
+        line("1", "20", description="Suplidos de mensajería"),
+    ]).id)
+    stored = reload(es_tenant, document.id)
+    assert [(w.kind, w.category, w.code, w.rate, w.base, w.amount) for w in stored.withholdings] == [
+        ("renta", "profesional", "irpf", D("15.0000"), D("500.00"), D("75.00"))]
+    assert (stored.subtotal, stored.tax_total, stored.total, stored.withholding_total, stored.amount_due) == (
+        D("520.00"), D("109.20"), D("629.20"), D("75.00"), D("554.20"))
+    with tenant_context(es_tenant.id):
+        assert db.session.scalars(select(PurchaseWithholding)).all() == []
+
+
+def test_iva_withholding_is_refused_outside_ecuador(es_tenant, es_supplier) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(PurchaseInvalidError) as raised:
-        create_invoice(es_tenant, es_supplier, [line("1", "10", renta_withholding_category="otras")])
-    assert raised.value.errors == {"lines.0.renta_withholding_category": ["Las retenciones del comprador solo existen en Ecuador."]}
+        create_invoice(es_tenant, es_supplier, [line("1", "10", iva_withholding_category="iva_30", renta_withholding_category="otras")])
+    assert raised.value.errors == {"lines.0.iva_withholding_category": ["La retención de IVA del comprador solo existe en Ecuador."]}
 
 
 def test_an_unknown_withholding_category_names_the_line(ec_tenant, ec_supplier) -> None:  # type: ignore[no-untyped-def]
