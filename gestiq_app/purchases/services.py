@@ -112,22 +112,24 @@ def update_invoice(*, tenant_id: uuid.UUID, document_id: uuid.UUID, data: dict[s
         document = lock_document(document_id, "supplier_invoice")
         if not document.is_draft:
             raise PurchaseConflictError("La factura ya está registrada y no se puede modificar")
-        supplier = load_supplier(data["supplier_id"]) if "supplier_id" in data else load_supplier(document.supplier_id, require_active=False)  # type: ignore[arg-type]
-        if "supplier_id" in data:
-            snapshot_supplier(document, supplier)
-        for field in ("supplier_number", "issue_date", "description", "notes", "expense_account", "is_iva_deductible", "authorization_number"):
-            if field in data:
-                value = data[field]
-                setattr(document, field, value.strip() if field == "supplier_number" else value)
-        if "due_date" in data:
-            document.due_date = data["due_date"]
-        elif "issue_date" in data or "supplier_id" in data:
-            document.due_date = due_date_for(document.issue_date, supplier)
-        if not document.expense_account:
-            document.expense_account = default_expense_account(settings.country, "supplier_invoice")
-        _check_dates(document)
-        drafts = line_drafts(data["lines"], country=settings.country) if "lines" in data else None
-        price_document(document, country=settings.country, drafts=drafts)
+        # Catalog and supplier reads must not autoflush a half-changed row (a taken number is answered by _flush_unique).
+        with current.no_autoflush:
+            supplier = load_supplier(data["supplier_id"]) if "supplier_id" in data else load_supplier(document.supplier_id, require_active=False)  # type: ignore[arg-type]
+            if "supplier_id" in data:
+                snapshot_supplier(document, supplier)
+            for field in ("supplier_number", "issue_date", "description", "notes", "expense_account", "is_iva_deductible", "authorization_number"):
+                if field in data:
+                    value = data[field]
+                    setattr(document, field, value.strip() if field == "supplier_number" else value)
+            if "due_date" in data:
+                document.due_date = data["due_date"]
+            elif "issue_date" in data or "supplier_id" in data:
+                document.due_date = due_date_for(document.issue_date, supplier)
+            if not document.expense_account:
+                document.expense_account = default_expense_account(settings.country, "supplier_invoice")
+            _check_dates(document)
+            drafts = line_drafts(data["lines"], country=settings.country) if "lines" in data else None
+            price_document(document, country=settings.country, drafts=drafts)
         _flush_unique(current)
         record_event(actor=actor, action="supplier_invoice.updated", entity="purchase_document", entity_id=document.id,
                      changes={"fields": sorted(data), "total": document.total})

@@ -291,3 +291,28 @@ def test_an_expense_through_the_api(app, world) -> None:  # type: ignore[no-unty
         201, "expense", "paid", "5.00", "0.75", "5.75", supplier_name)
     invalid = session.post(f"{P}/expenses", json={"issue_date": "2026-03-03", "description": "x", "amount": "0"})
     assert (invalid.status_code, list(invalid.get_json()["errors"])) == (422, ["amount"])
+
+
+def test_the_purchases_module_must_be_enabled(app, world) -> None:  # type: ignore[no-untyped-def]
+    from gestiq_app.tenancy.services import set_module
+
+    session = login_as(app, world.owner, "owner")
+    with app.app_context():
+        set_module(tenant_id=world.owner.id, module="purchases", is_enabled=False, actor="test")
+    try:
+        for response in (session.get(f"{P}/invoices"), session.get(f"{P}/withholdings/{world.withholding_id}"),
+                         session.post(f"{P}/expenses", json={"issue_date": "2026-03-02", "description": "x", "amount": "1.00"})):
+            assert (response.status_code, response.get_json()["type"]) == (403, "https://gestiqcloud.com/problems/module-not-enabled")
+    finally:
+        with app.app_context():
+            set_module(tenant_id=world.owner.id, module="purchases", is_enabled=True, actor="test")
+
+
+def test_renumbering_a_draft_onto_a_taken_supplier_number_is_409(app, world) -> None:  # type: ignore[no-untyped-def]
+    session = login_as(app, world.owner, "accountant")
+    taken = session.get(f"{P}/invoices/{world.recorded_id}").get_json()["supplier_number"]
+    snapshot = _snapshot(app, world)
+    before = snapshot()
+    response = session.patch(f"{P}/invoices/{world.draft_id}", json={"supplier_number": taken})
+    assert (response.status_code, list(response.get_json()["errors"])) == (409, ["supplier_number"])
+    assert snapshot() == before
