@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -280,7 +280,3 @@ def list_documents_query(*, kinds: Sequence[str], filters: dict[str, Any], today
                                         D.description.ilike(pattern, escape="\\"), D.notes.ilike(pattern, escape="\\")))
     return statement
 
-
-def status_expression(today: date) -> ColumnElement[str]:
-    """Return the shown status: the stored state, or overdue."""
-    return case((overdue_condition(today), "overdue"), else_=D.state)
