@@ -31,6 +31,7 @@ BLUEPRINTS: list[str] = [
     "api.document_series",
     "api.einvoicing",
     "api.invoice_einvoicing",
+    "api.purchases",
 ]
 DOCS_ASSETS = Path(__file__).resolve().parent / "docs" / "node_modules"
 JSON_CONTENT_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")

@@ -67,6 +67,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "GESTIQ_EINVOICE_SUBMIT": ("0", "1 = send queued e-invoices to the SRI / AEAT; 0 (embedded default) keeps them pending, nothing leaves"),
     "GESTIQ_EINVOICE_TIMEOUT_SECONDS": ("30", "Read timeout of SRI and AEAT calls (connect timeout: 10 s at most)"),
     "GESTIQ_EINVOICE_MAX_ATTEMPTS": ("5", "Attempts per e-invoice submission before it is marked failed"),
+    "GESTIQ_PURCHASE_ATTACHMENT_MAX_BYTES": ("10485760", "Largest original (PDF, JPEG, PNG or WebP) attached to a purchase document, in bytes"),
     "GESTIQ_EINVOICE_RETRY_BASE_SECONDS": ("120", "First retry delay of a submission; doubled on each attempt (capped at 6 h)"),
 }
 

@@ -1,4 +1,4 @@
-"""Demo data: the tenants demo-es and demo-ec with customers, suppliers, products and sales documents (idempotent)."""
+"""Demo data: the tenants demo-es and demo-ec with customers, suppliers, products, sales and purchases (idempotent)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from gestiq_app.crm.services import create_customer, create_supplier
 from gestiq_app.db import session
 from gestiq_app.demo_data import DEMO_DATA
 from gestiq_app.einvoicing.demo import seed_einvoicing_demo
+from gestiq_app.purchases.demo import seed_purchases_demo
 from gestiq_app.sales.demo import seed_sales_demo
 from gestiq_app.tenancy.context import tenant_context
 from gestiq_app.tenancy.models import Tenant
@@ -72,6 +73,12 @@ def seed_demo() -> Iterator[str]:
     for data in DEMO_TENANTS:
         tenant_id = session().scalar(select(Tenant.id).where(Tenant.slug == data["slug"]))
         yield f"Ventas de {data['slug']}: {seed_sales_demo(tenant_id=tenant_id)}"
+    # Purchases report only what they add: a second run prints exactly what it printed before.
+    for data in DEMO_TENANTS:
+        tenant_id = session().scalar(select(Tenant.id).where(Tenant.slug == data["slug"]))
+        purchases = seed_purchases_demo(tenant_id=tenant_id)
+        if purchases:
+            yield f"Compras de {data['slug']}: {purchases}"
 
 
 def _seed_business_data(tenant_id: uuid.UUID, data: dict[str, list[dict[str, Any]]]) -> tuple[int, int, int]:

@@ -19,7 +19,7 @@ already flushed (it has its id) and belongs to the current tenant; amounts are D
   total = subtotal + tax_total; the supplier is owed total - withholding_total), expense_account (str | None:
   account code chosen by the user, else the country default), and `taxes`: rows with tax_type ("iva"),
   rate, base, amount, is_deductible (bool); and `withholdings`: rows with kind ("iva" | "renta"),
-  code (SRI code), rate, base, amount.
+  code (SRI code; "irpf" for the IRPF a Spanish buyer withholds from a professional), rate, base, amount.
 - ``payments.payment_recorded``  payment: a payment row with id, tenant_id, amount, currency, method
   ("bank_transfer" | "cash" | "card_terminal" | "stripe" | "payphone" | "kushki"), paid_on (date),
   customer_id; document: the SalesDocument it was applied to, or None (amount held as customer credit);
