@@ -7,7 +7,22 @@ import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/hooks';
 import type { User } from '../api/types';
 import { ReadCache } from '../offline/cache';
+import { api } from '../api/http';
+import type { Page } from '../api/resources';
+import type { CacheKind, CachedRecord } from '../offline/cache';
 import { Outbox, type ReplayReport } from '../offline/outbox';
+import { syncAll } from '../offline/sync';
+
+/** The cached kinds this user may read: the module must be enabled and the role must grant reading. */
+export function readableKinds(user: User): CacheKind[] {
+  const modules = new Set(user.tenant.modules);
+  const allowed = (permission: string) => !user.permissions || user.permissions.includes(permission);
+  const kinds: CacheKind[] = [];
+  if (modules.has('crm') && allowed('customers:read')) kinds.push('customers');
+  if (modules.has('sales') && allowed('products:read')) kinds.push('products');
+  if (modules.has('sales') && allowed('invoices:read')) kinds.push('invoices');
+  return kinds;
+}
 
 export interface OfflineState {
   outbox: Outbox | null;
@@ -48,11 +63,16 @@ export function OfflineProvider({ user, children }: { user: User; children: Comp
     outbox.countUnsent().then(setCounts, () => setAvailable(false));
   }, [outbox]);
 
+  const kinds = useMemo(() => readableKinds(user), [user]);
   const replay = useCallback(async () => {
     setReplaying(true);
     try {
       const report = await outbox.replay();
       setLastReport(report);
+      // Refresh the read cache once the queued writes are in (their results belong in it).
+      if (!report.stoppedBy && navigator.onLine) {
+        void syncAll(cache, kinds, (path, query) => api.get<Page<CachedRecord>>(path, { query })).catch(() => undefined);
+      }
       return report;
     } catch {
       setAvailable(false);
@@ -61,7 +81,7 @@ export function OfflineProvider({ user, children }: { user: User; children: Comp
       setReplaying(false);
       refreshCounts();
     }
-  }, [outbox, refreshCounts]);
+  }, [outbox, cache, kinds, refreshCounts]);
 
   useEffect(() => {
     const onChange = () => refreshCounts();
