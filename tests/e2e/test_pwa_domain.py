@@ -172,20 +172,37 @@ def test_offline_customer_and_draft_invoice_reach_the_server_once(page, base_url
         page.get_by_role("button", name="Guardar borrador").click()
         page.get_by_text("Guardado en este dispositivo").wait_for()
         page.get_by_role("link", name="2 pendientes").wait_for()
+        # the invoice issued online before is in the device's cache, with its number and status
+        issued_row = page.get_by_role("row", name=re.compile(CUSTOMER))
+        assert "Emitida" in issued_row.inner_text()
+        assert re.search(r"F\d{4}-\d{5}", issued_row.inner_text())
+
+        # issuing needs the server's number: it is queued too and happens on sync
+        page.get_by_role("link", name="Nueva factura").click()
+        page.get_by_label("Cliente").select_option(label=f"{OFFLINE_CUSTOMER} (Pendiente)")
+        line = page.get_by_role("group", name="Línea 1")
+        line.get_by_label("Descripción").fill("Urgencia")
+        line.get_by_label("Precio").fill("20")
+        page.get_by_role("button", name="Guardar y emitir").click()
+        page.get_by_text("se emitirá al volver la conexión").wait_for()
+        page.get_by_role("link", name="4 pendientes").wait_for()
         screenshot(page, "pwa-offline-pending")
     finally:
         context.set_offline(False)
 
     # back online: the outbox replays in order and empties
-    page.get_by_role("link", name="2 pendientes").wait_for(state="detached", timeout=30_000)
+    page.locator(".topbar__outbox").wait_for(state="detached", timeout=30_000)
     customers = _api(page, base_url, "/customers?q=Sin%20Conexi%C3%B3n")
     assert [(c["legal_name"], c["tax_id"]) for c in customers["items"]] == [(OFFLINE_CUSTOMER, OFFLINE_NIF)]
-    invoices = _api(page, base_url, f"/invoices?customer_id={customers['items'][0]['id']}")
-    assert [(i["status"], i["subtotal"], i["total"]) for i in invoices["items"]] == [("draft", "50.00", "60.50")]
+    invoices = _api(page, base_url, f"/invoices?customer_id={customers['items'][0]['id']}&sort=total")
+    assert [(i["status"], i["subtotal"], i["total"], i["full_number"] is None) for i in invoices["items"]] == [
+        ("issued", "20.00", "24.20", False),
+        ("draft", "50.00", "60.50", True),
+    ]
 
     # a later replay (reconnect, next start) sends nothing again
     page.reload()
     page.get_by_role("navigation").wait_for(timeout=20_000)
     page.evaluate("new Promise(r => setTimeout(r, 500))")
     assert _api(page, base_url, "/customers?q=Sin%20Conexi%C3%B3n")["total"] == 1
-    assert _api(page, base_url, f"/invoices?customer_id={customers['items'][0]['id']}")["total"] == 1
+    assert _api(page, base_url, f"/invoices?customer_id={customers['items'][0]['id']}")["total"] == 2

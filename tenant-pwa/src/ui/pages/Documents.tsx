@@ -60,6 +60,10 @@ export function DocumentsPage({ kind }: { kind: DocumentKind }) {
       { pageSize: 200, sort: 'legal_name', searchFields: [] },
     ).then((loaded) => setCustomers(loaded.items), () => setCustomers([]));
   }, [cache]);
+  const [pendingCustomers, setPendingCustomers] = useState<PendingRecord[]>([]);
+  useEffect(() => {
+    if (outbox) pendingCreates(outbox, `${API_PREFIX}/customers`).then(setPendingCustomers, () => setPendingCustomers([]));
+  }, [outbox, counts.pending, counts.failed]);
 
   useEffect(() => setPage(1), [search, status, customerId, from, to, sort]);
   useEffect(() => {
@@ -97,7 +101,8 @@ export function DocumentsPage({ kind }: { kind: DocumentKind }) {
     if (outbox) pendingCreates(outbox, `${API_PREFIX}/${kind}`).then(setPending, () => setPending([]));
   }, [outbox, kind, counts.pending, counts.failed]);
 
-  const customerName = (id: unknown) => customers.find((c) => c.id === id)?.legal_name ?? '';
+  const customerName = (id: unknown) =>
+    customers.find((c) => c.id === id)?.legal_name ?? String(pendingCustomers.find((c) => c.id === id)?.legal_name ?? '');
   return (
     <section class="page">
       <PageHeader title={i18n.t(kind === 'invoices' ? 'nav.invoices' : 'nav.quotes')}>
@@ -242,7 +247,7 @@ export function DocumentEditor({ kind, id }: { kind: DocumentKind; id?: string }
   const i18n = useI18n();
   const user = useUser();
   const { outbox, cache, counts } = useOffline();
-  const [customers, setCustomers] = useState<{ id: string; name: string }[]>([]);
+  const [customers, setCustomers] = useState<{ id: string; name: string; pending?: boolean }[]>([]);
   const [catalog, setCatalog] = useState<Product[]>([]);
   const [existing, setExisting] = useState<SalesDocument | null>(null);
   const [customerId, setCustomerId] = useState('');
@@ -263,7 +268,7 @@ export function DocumentEditor({ kind, id }: { kind: DocumentKind; id?: string }
     ]).then(
       ([loaded, pendingCustomers]) =>
         setCustomers([
-          ...pendingCustomers.map((c) => ({ id: c.id, name: `${String(c.legal_name ?? '')} (${i18n.t('outbox.state.pending')})` })),
+          ...pendingCustomers.map((c) => ({ id: c.id, name: String(c.legal_name ?? ''), pending: true })),
           ...loaded.items.map((c) => ({ id: c.id, name: c.legal_name ?? '' })),
         ]),
       () => setCustomers([]),
@@ -390,6 +395,7 @@ export function DocumentEditor({ kind, id }: { kind: DocumentKind; id?: string }
           label: i18n.t('doc.outboxIssue', { name: customerName }),
         });
         queued = queued || issued.queued;
+        if (!issued.queued) await cache?.upsert('invoices', [issued.data as unknown as CachedRecord]).catch(() => undefined);
       }
       if (queued) {
         setFlash(i18n.t(andIssue ? 'doc.issueQueued' : 'offline.queued'), 'warning');
@@ -419,7 +425,10 @@ export function DocumentEditor({ kind, id }: { kind: DocumentKind; id?: string }
             label={i18n.t('doc.customer')}
             value={customerId}
             onValue={setCustomerId}
-            options={[{ value: '', label: i18n.t('doc.chooseCustomer') }, ...customers.map((c) => ({ value: c.id, label: c.name }))]}
+            options={[
+              { value: '', label: i18n.t('doc.chooseCustomer') },
+              ...customers.map((c) => ({ value: c.id, label: c.pending ? `${c.name} (${i18n.t('outbox.state.pending')})` : c.name })),
+            ]}
             errors={problem?.fields.customer_id}
             required
           />
