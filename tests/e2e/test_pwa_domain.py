@@ -206,3 +206,61 @@ def test_offline_customer_and_draft_invoice_reach_the_server_once(page, base_url
     page.evaluate("new Promise(r => setTimeout(r, 500))")
     assert _api(page, base_url, "/customers?q=Sin%20Conexi%C3%B3n")["total"] == 1
     assert _api(page, base_url, f"/invoices?customer_id={customers['items'][0]['id']}")["total"] == 2
+
+
+def test_credit_note_and_quote_conversion(page, base_url) -> None:  # type: ignore[no-untyped-def]
+    issued = _api(page, base_url, "/invoices?status=issued&q=Olmo")["items"]
+    assert len(issued) == 1
+    page.goto(f"{base_url}/app/invoices/{issued[0]['id']}")
+    page.get_by_role("button", name="Rectificar").click()
+    page.get_by_label("Motivo").fill("Devolución de un martillo")
+    page.get_by_label("Tipo de rectificación").select_option("R4")
+    page.get_by_role("button", name="Crear rectificativa").click()
+    page.get_by_text("Rectificativa creada como borrador.").wait_for(timeout=15_000)
+    credit_id = page.url.rsplit("/", 1)[1]
+    credit = _api(page, base_url, f"/invoices/{credit_id}")
+    assert (credit["kind"], credit["status"], credit["rectified_document_id"], credit["rectification_type"]) == (
+        "credit_note", "draft", issued[0]["id"], "R4",
+    )
+    assert credit["total"] == "93.50"  # the whole invoice is credited (amounts kept positive)
+
+    _nav(page, "Presupuestos")
+    page.get_by_role("link", name="Nuevo presupuesto").click()
+    page.get_by_label("Cliente").select_option(label=CUSTOMER)
+    line = page.get_by_role("group", name="Línea 1")
+    line.get_by_label("Descripción").fill("Reforma de tienda")
+    line.get_by_label("Precio").fill("1000")
+    expect(page.locator("[data-total=total]")).to_have_text("1.210,00\u00a0€", timeout=15_000)
+    assert page.get_by_role("button", name="Guardar y emitir").count() == 0  # quotes are not issued
+    page.get_by_role("button", name="Guardar borrador").click()
+    page.get_by_role("button", name="Convertir en factura").click()
+    page.get_by_text("Presupuesto convertido en factura.").wait_for(timeout=15_000)
+    invoice = _api(page, base_url, f"/invoices/{page.url.rsplit('/', 1)[1]}")
+    assert (invoice["kind"], invoice["status"], invoice["total"], invoice["source_quote_id"] is not None) == ("invoice", "draft", "1210.00", True)
+
+
+def test_settings_and_english(page, base_url) -> None:  # type: ignore[no-untyped-def]
+    _nav(page, "Ajustes")
+    page.get_by_role("heading", name="Series de numeración").wait_for()
+    page.get_by_label("Documento").select_option("quote")
+    page.get_by_label("Prefijo").fill("PRE")
+    page.get_by_label("Nombre", exact=True).first.fill("Presupuestos web")
+    page.get_by_role("button", name="Añadir serie").click()
+    page.get_by_role("cell", name="Presupuestos web").wait_for()
+
+    page.get_by_label("Nombre", exact=True).last.fill("Tienda online")
+    page.get_by_role("button", name="Crear token").click()
+    page.get_by_text("Copia el token ahora").wait_for()
+    tokens = _api(page, base_url, "/tenant/api-tokens")
+    assert [(t["name"], sorted(t["permissions"])) for t in tokens] == [
+        ("Tienda online", ["customers:read", "invoices:read", "products:read", "quotes:read"]),
+    ]
+    screenshot(page, "pwa-settings")
+
+    page.get_by_label("Idioma").select_option("en")
+    page.get_by_role("heading", level=1, name="Settings").wait_for()
+    assert page.get_by_role("navigation").get_by_role("link").all_inner_texts()[:3] == ["Home", "Customers", "Suppliers"]
+    _nav(page, "Invoices")
+    assert page.get_by_role("row", name=re.compile("Ferretería Olmo SL")).first.inner_text().count("€") == 1
+    page.get_by_label("Language").select_option("es")
+    page.get_by_role("heading", level=1, name="Facturas").wait_for()
