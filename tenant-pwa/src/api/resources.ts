@@ -89,8 +89,8 @@ export const documents = {
     api.post<SalesDocument>(`/invoices/${id}/credit-notes`, body, { idempotencyKey }),
   convertQuote: (id: string, idempotencyKey: string) =>
     api.post<SalesDocument>(`/quotes/${id}/convert`, {}, { idempotencyKey }),
-  /** The PDF is a plain GET with the session cookie (GET /api/v1/invoices/{id}/pdf). */
-  pdfUrl: (id: string) => `${API_PREFIX}/invoices/${id}/pdf`,
+  /** The PDF is a plain GET with the session cookie (GET /api/v1/invoices/{id}/pdf, /quotes/{id}/pdf). */
+  pdfUrl: (kind: DocumentKind, id: string) => `${API_PREFIX}/${kind}/${id}/pdf`,
 };
 
 export const series = {

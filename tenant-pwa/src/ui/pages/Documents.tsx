@@ -693,9 +693,9 @@ export function DocumentDetail({ kind, id }: { kind: DocumentKind; id: string })
             {i18n.t('doc.issue')}
           </button>
         )}
-        {doc.kind !== 'quote' && !isDraft && (
-          // GET /api/v1/invoices/{id}/pdf with the session cookie; the browser downloads it.
-          <a class="button" href={documents.pdfUrl(doc.id ?? id)} download data-testid="pdf">
+        {(doc.kind === 'quote' || !isDraft) && (
+          // GET /api/v1/{invoices|quotes}/{id}/pdf with the session cookie; the browser downloads it.
+          <a class="button" href={documents.pdfUrl(kind, doc.id ?? id)} download>
             {i18n.t('doc.pdf')}
           </a>
         )}
