@@ -149,6 +149,18 @@ def _nav_mobile(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_offline_customer_and_draft_invoice_reach_the_server_once(page, base_url) -> None:  # type: ignore[no-untyped-def]
+    # a draft made online, to be edited offline
+    _nav(page, "Facturas")
+    page.get_by_role("link", name="Nueva factura").click()
+    page.get_by_label("Cliente").select_option(label=CUSTOMER)
+    line = page.get_by_role("group", name="Línea 1")
+    line.get_by_label("Descripción").fill("Pintura")
+    line.get_by_label("Precio").fill("10")
+    expect(page.locator("[data-total=total]")).to_have_text("12,10\u00a0€", timeout=15_000)
+    page.get_by_role("button", name="Guardar borrador").click()
+    page.get_by_role("link", name="Editar").wait_for()
+    draft_id = page.url.rsplit("/", 1)[1]
+
     page.evaluate("navigator.serviceWorker.ready")
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
     context = page.context
@@ -157,6 +169,17 @@ def test_offline_customer_and_draft_invoice_reach_the_server_once(page, base_url
         page.reload()  # the app opens offline: shell from the service worker, session remembered
         page.get_by_role("navigation").wait_for(timeout=20_000)
         page.get_by_text("Sin conexión.").first.wait_for()
+
+        # the draft opens from the device and its edit is queued
+        _nav(page, "Facturas")
+        page.get_by_role("link", name="Borrador", exact=True).click()
+        page.get_by_role("link", name="Editar").click()
+        line = page.get_by_role("group", name="Línea 1")
+        expect(line.get_by_label("Descripción")).to_have_value("Pintura")
+        line.get_by_label("Precio").fill("15")
+        page.get_by_role("button", name="Guardar borrador").click()
+        page.get_by_text("Guardado en este dispositivo").wait_for()
+        page.get_by_role("link", name="1 pendiente").wait_for()
 
         _nav(page, "Clientes")
         page.get_by_text("Sin conexión: datos guardados en este dispositivo").wait_for()
@@ -177,9 +200,9 @@ def test_offline_customer_and_draft_invoice_reach_the_server_once(page, base_url
         page.get_by_text("Sin conexión: los totales se calcularán al enviar.").wait_for()
         page.get_by_role("button", name="Guardar borrador").click()
         page.get_by_text("Guardado en este dispositivo").wait_for()
-        page.get_by_role("link", name="2 pendientes").wait_for()
+        page.get_by_role("link", name="3 pendientes").wait_for()
         # the invoice issued online before is in the device's cache, with its number and status
-        issued_row = page.get_by_role("row", name=re.compile(CUSTOMER))
+        issued_row = page.get_by_role("row", name=re.compile(CUSTOMER)).filter(has_text="Emitida")
         assert "Emitida" in issued_row.inner_text()
         assert re.search(r"F\d{4}-\d{5}", issued_row.inner_text())
 
@@ -191,7 +214,7 @@ def test_offline_customer_and_draft_invoice_reach_the_server_once(page, base_url
         line.get_by_label("Precio").fill("20")
         page.get_by_role("button", name="Guardar y emitir").click()
         page.get_by_text("se emitirá al volver la conexión").wait_for()
-        page.get_by_role("link", name="4 pendientes").wait_for()
+        page.get_by_role("link", name="5 pendientes").wait_for()
         screenshot(page, "pwa-offline-pending")
     finally:
         context.set_offline(False)
@@ -206,6 +229,9 @@ def test_offline_customer_and_draft_invoice_reach_the_server_once(page, base_url
         ("draft", "50.00", "60.50", True),
     ]
 
+    draft = _api(page, base_url, f"/invoices/{draft_id}")
+    assert (draft["status"], draft["subtotal"], [line["description"] for line in draft["lines"]]) == ("draft", "15.00", ["Pintura"])
+
     # a later replay (reconnect, next start) sends nothing again
     page.reload()
     page.get_by_role("navigation").wait_for(timeout=20_000)
@@ -215,7 +241,7 @@ def test_offline_customer_and_draft_invoice_reach_the_server_once(page, base_url
 
 
 def test_credit_note_and_quote_conversion(page, base_url) -> None:  # type: ignore[no-untyped-def]
-    issued = _api(page, base_url, "/invoices?status=issued&q=Olmo")["items"]
+    issued = _api(page, base_url, "/invoices?status=issued&q=Olmo")["items"]  # the draft (Pintura) stays a draft
     assert len(issued) == 1
     page.goto(f"{base_url}/app/invoices/{issued[0]['id']}")
     page.get_by_role("button", name="Rectificar").click()

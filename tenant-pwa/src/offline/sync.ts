@@ -196,6 +196,21 @@ export async function syncAll(cache: ReadCache, kinds: CacheKind[], fetcher: Fet
   return counts;
 }
 
+/** How many draft documents are downloaded in full (with lines) so they can be edited offline. */
+export const OFFLINE_DRAFTS_LIMIT = 20;
+
+/**
+ * Download the full documents (with lines) of the cached draft invoices, so they open and can be edited
+ * offline, and forget full documents that are no longer among the cached invoices.
+ */
+export async function syncDrafts(cache: ReadCache, fetchDocument: (id: string) => Promise<CachedRecord>): Promise<number> {
+  const rows = await cache.list('invoices');
+  const drafts = rows.filter((row) => row.status === 'draft').slice(0, OFFLINE_DRAFTS_LIMIT);
+  for (const row of drafts) await cache.putDocument(await fetchDocument(row.id));
+  await cache.retainDocuments(rows.map((row) => row.id));
+  return drafts.length;
+}
+
 /** Call `fn` once `waitMs` after the last call; `cancel()` drops a pending call. */
 export function debounce<A extends unknown[]>(fn: (...args: A) => void, waitMs: number) {
   let timer: ReturnType<typeof setTimeout> | undefined;

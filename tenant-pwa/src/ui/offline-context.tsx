@@ -11,7 +11,7 @@ import { api } from '../api/http';
 import type { Page } from '../api/resources';
 import type { CacheKind, CachedRecord } from '../offline/cache';
 import { Outbox, type ReplayReport } from '../offline/outbox';
-import { syncAll } from '../offline/sync';
+import { syncAll, syncDrafts } from '../offline/sync';
 
 /** The cached kinds this user may read: the module must be enabled and the role must grant reading. */
 export function readableKinds(user: User): CacheKind[] {
@@ -71,7 +71,9 @@ export function OfflineProvider({ user, children }: { user: User; children: Comp
       setLastReport(report);
       // Refresh the read cache once the queued writes are in (their results belong in it).
       if (!report.stoppedBy && navigator.onLine) {
-        void syncAll(cache, kinds, (path, query) => api.get<Page<CachedRecord>>(path, { query })).catch(() => undefined);
+        void syncAll(cache, kinds, (path, query) => api.get<Page<CachedRecord>>(path, { query }))
+          .then((counts) => (counts.invoices !== undefined ? syncDrafts(cache, (id) => api.get<CachedRecord>(`/invoices/${id}`)) : 0))
+          .catch(() => undefined);
       }
       return report;
     } catch {

@@ -5,7 +5,9 @@ import { ApiError, NetworkError, type HttpResult, type RequestOptions } from '..
 import { ReadCache } from '../../src/offline/cache';
 import { closeAllUserDbs, type Scope } from '../../src/offline/db';
 import { Outbox } from '../../src/offline/outbox';
-import { debounce, loadList, pendingCreates, queryLocal, submitWrite, syncAll, syncKind, temporaryIdsIn } from '../../src/offline/sync';
+import { openDB } from 'idb';
+import { databaseName } from '../../src/offline/db';
+import { debounce, loadList, pendingCreates, queryLocal, submitWrite, syncAll, syncDrafts, syncKind, temporaryIdsIn } from '../../src/offline/sync';
 
 const ana: Scope = { tenantId: 'tenant-1', userId: 'user-ana' };
 
@@ -221,5 +223,48 @@ describe('debounce', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('draft documents for offline editing', () => {
+  it('downloads the cached drafts in full and forgets documents no longer cached', async () => {
+    const cache = new ReadCache(ana);
+    await cache.replaceAll('invoices', [
+      { id: 'd1', status: 'draft', issue_date: '2026-11-20' },
+      { id: 'i1', status: 'issued', issue_date: '2026-11-10' },
+      { id: 'd2', status: 'draft', issue_date: '2026-11-01' },
+    ]);
+    await cache.putDocument({ id: 'gone', status: 'draft', lines: [] });
+    await cache.putDocument({ id: 'i1', status: 'issued', lines: [{ description: 'kept: opened before' }] });
+    const fetched: string[] = [];
+    const count = await syncDrafts(cache, async (id) => {
+      fetched.push(id);
+      return { id, status: 'draft', lines: [{ description: `line of ${id}`, quantity: '1.000' }] };
+    });
+
+    expect([count, fetched]).toEqual([2, ['d1', 'd2']]);
+    expect(await cache.getDocument('d2')).toEqual({ id: 'd2', status: 'draft', lines: [{ description: 'line of d2', quantity: '1.000' }] });
+    expect((await cache.getDocument('i1'))?.lines).toEqual([{ description: 'kept: opened before' }]);
+    expect(await cache.getDocument('gone')).toBeUndefined();
+  });
+
+  it('upgrades a version-1 database without losing the outbox', async () => {
+    const v1 = await openDB(databaseName(ana), 1, {
+      upgrade(db) {
+        const outbox = db.createObjectStore('outbox', { keyPath: 'id' });
+        outbox.createIndex('seq', 'seq', { unique: true });
+        db.createObjectStore('meta');
+        for (const name of ['customers', 'products', 'invoices']) db.createObjectStore(name, { keyPath: 'id' });
+        db.createObjectStore('sync', { keyPath: 'kind' });
+      },
+    });
+    await v1.put('outbox', { id: 'tmp-old', seq: 1, state: 'pending', dependsOn: [], method: 'POST', path: '/api/v1/customers' });
+    v1.close();
+
+    const outbox = new Outbox(ana);
+    expect((await outbox.list()).map((e) => e.id)).toEqual(['tmp-old']);
+    const cache = new ReadCache(ana);
+    await cache.putDocument({ id: 'd1', lines: [] });
+    expect(await cache.getDocument('d1')).toEqual({ id: 'd1', lines: [] });
   });
 });

@@ -19,7 +19,7 @@ import {
   type Product,
   type SalesDocument,
 } from '../../api/resources';
-import type { CachedRecord } from '../../offline/cache';
+import type { CachedRecord, ReadCache } from '../../offline/cache';
 import { loadList, pendingCreates, submitWrite, TEMP_ID_PREFIX, type ListResult, type PendingRecord } from '../../offline/sync';
 import { Link, navigate } from '../../router';
 import { Field, FormAlert, toFormProblem, type FormProblem } from '../forms';
@@ -29,6 +29,22 @@ import { useOffline } from '../offline-context';
 import { useUser } from '../user-context';
 
 type Row = DocumentRow & CachedRecord;
+
+/**
+ * Load a full document from the server (and keep it on the device), or, when the server cannot be
+ * reached, the copy kept on the device (drafts are downloaded by the background sync).
+ */
+async function loadDocument(kind: DocumentKind, id: string, cache: ReadCache | null): Promise<{ doc: SalesDocument; offline: boolean }> {
+  try {
+    const doc = await documents.get(kind, id);
+    if (kind === 'invoices') await cache?.putDocument(doc as unknown as CachedRecord).catch(() => undefined);
+    return { doc, offline: false };
+  } catch (error) {
+    const copy = error instanceof NetworkError && kind === 'invoices' ? await cache?.getDocument(id) : undefined;
+    if (!copy) throw error;
+    return { doc: copy as unknown as SalesDocument, offline: true };
+  }
+}
 
 function StatusBadge({ status }: { status: string }) {
   const i18n = useI18n();
@@ -279,10 +295,12 @@ export function DocumentEditor({ kind, id }: { kind: DocumentKind; id?: string }
     );
   }, [cache, outbox, counts.pending]);
 
+  const [offlineCopy, setOfflineCopy] = useState(false);
   useEffect(() => {
     if (!id) return;
-    documents.get(kind, id).then(
-      (doc) => {
+    loadDocument(kind, id, cache).then(
+      ({ doc, offline }) => {
+        setOfflineCopy(offline);
         setExisting(doc);
         setCustomerId(doc.customer_id ?? '');
         setIssueDate(doc.issue_date ?? '');
@@ -385,7 +403,13 @@ export function DocumentEditor({ kind, id }: { kind: DocumentKind; id?: string }
           : { method: 'POST', path: `${API_PREFIX}/${kind}`, body, label: i18n.t(kind === 'invoices' ? 'doc.outboxInvoice' : 'doc.outboxQuote', { name: customerName }) },
       );
       const targetId = saved.queued ? (existing?.id ?? saved.entry.id) : (saved.data.id ?? '');
-      if (!saved.queued && kind === 'invoices') await cache?.upsert('invoices', [saved.data as unknown as CachedRecord]).catch(() => undefined);
+      if (!saved.queued && kind === 'invoices') {
+        await cache?.upsert('invoices', [saved.data as unknown as CachedRecord]).catch(() => undefined);
+        await cache?.putDocument(saved.data as unknown as CachedRecord).catch(() => undefined);
+      } else if (saved.queued && existing && kind === 'invoices') {
+        // Keep the offline edit on this device so the draft reopens with it.
+        await cache?.putDocument({ ...existing, ...body, id: existing.id ?? targetId } as unknown as CachedRecord).catch(() => undefined);
+      }
       let queued = saved.queued;
       if (andIssue) {
         const issued = await submitWrite<SalesDocument>(outbox, {
@@ -417,6 +441,7 @@ export function DocumentEditor({ kind, id }: { kind: DocumentKind; id?: string }
   return (
     <section class="page">
       <PageHeader title={title} />
+      {offlineCopy && <OfflineNote syncedAt={null} />}
       <form class="form" noValidate onSubmit={(event) => (event.preventDefault(), void save(false))}>
         <FormAlert problem={problem} />
         <div class="form__row">
@@ -548,12 +573,19 @@ export function DocumentDetail({ kind, id }: { kind: DocumentKind; id: string })
   const [reason, setReason] = useState('');
   const [rectType, setRectType] = useState('R1');
 
+  const [offlineCopy, setOfflineCopy] = useState(false);
   useEffect(() => {
-    documents.get(kind, id).then(setDoc, async (error) => {
-      const cached = error instanceof NetworkError && kind === 'invoices' ? await cache?.get('invoices', id) : undefined;
-      if (cached) setOfflineRow(cached);
-      else setProblem(toFormProblem(error, i18n));
-    });
+    loadDocument(kind, id, cache).then(
+      ({ doc: loaded, offline }) => {
+        setDoc(loaded);
+        setOfflineCopy(offline);
+      },
+      async (error) => {
+        const cached = error instanceof NetworkError && kind === 'invoices' ? await cache?.get('invoices', id) : undefined;
+        if (cached) setOfflineRow(cached);
+        else setProblem(toFormProblem(error, i18n));
+      },
+    );
   }, [kind, id]);
 
   const act = async (run: () => Promise<{ queued: boolean; data?: SalesDocument }>, done: (doc: SalesDocument) => void) => {
@@ -636,6 +668,7 @@ export function DocumentDetail({ kind, id }: { kind: DocumentKind; id: string })
         <StatusBadge status={status} />
       </PageHeader>
       <Flash />
+      {offlineCopy && <OfflineNote syncedAt={null} />}
       <FormAlert problem={problem} />
       <dl class="facts">
         <dt>{i18n.t('doc.customer')}</dt>
