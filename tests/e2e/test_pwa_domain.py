@@ -296,3 +296,25 @@ def test_settings_and_english(page, base_url) -> None:  # type: ignore[no-untype
     assert page.get_by_role("row", name=re.compile("Ferretería Olmo SL")).first.inner_text().count("€") == 1
     page.get_by_label("Language").select_option("es")
     page.get_by_role("heading", level=1, name="Facturas").wait_for()
+
+
+def test_a_rejection_during_sync_is_kept_and_shown(page, base_url) -> None:  # type: ignore[no-untyped-def]
+    page.context.set_offline(True)
+    try:
+        _nav(page, "Clientes")
+        page.get_by_role("link", name="Nuevo cliente").click()
+        page.get_by_label("Razón social").fill("Cliente Con Error SL")
+        page.get_by_label("Identificación fiscal").fill("12345678A")  # wrong control letter: the server refuses it
+        page.get_by_role("button", name="Guardar").click()
+        page.get_by_text("Guardado en este dispositivo").wait_for()
+    finally:
+        page.context.set_offline(False)
+    # after the replay the entry is not dropped: it is marked rejected in the list and in the outbox panel
+    page.get_by_role("row", name=re.compile("Cliente Con Error SL")).get_by_text("Rechazada").wait_for(timeout=30_000)
+    page.get_by_role("link", name="1 pendiente").click()
+    page.get_by_role("heading", level=1, name="Pendientes de enviar").wait_for()
+    entry = page.locator(".outbox-entry--failed")
+    expect(entry).to_contain_text("Cliente: Cliente Con Error SL")
+    expect(entry).to_contain_text("NIF")
+    screenshot(page, "pwa-outbox-rejected")
+    assert _api(page, base_url, "/customers?q=Con%20Error")["total"] == 0
