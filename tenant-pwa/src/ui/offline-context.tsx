@@ -4,7 +4,7 @@
  * visible again, and on demand (the "Enviar ahora" button).
  */
 import { createContext, type ComponentChildren } from 'preact';
-import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { User } from '../api/types';
 import { ReadCache } from '../offline/cache';
 import { api } from '../api/http';
@@ -12,6 +12,8 @@ import type { Page } from '../api/resources';
 import type { CacheKind, CachedRecord } from '../offline/cache';
 import { Outbox, type ReplayReport } from '../offline/outbox';
 import { syncAll, syncDrafts } from '../offline/sync';
+
+const SYNC_INTERVAL_MS = 60_000;
 
 /** The cached kinds this user may read: the module must be enabled and the role must grant reading. */
 export function readableKinds(user: User): CacheKind[] {
@@ -64,13 +66,17 @@ export function OfflineProvider({ user, children }: { user: User; children: Comp
   }, [outbox]);
 
   const kinds = useMemo(() => readableKinds(user), [user]);
+  const lastSync = useRef(0);
   const replay = useCallback(async () => {
     setReplaying(true);
     try {
       const report = await outbox.replay();
       setLastReport(report);
-      // Refresh the read cache once the queued writes are in (their results belong in it).
-      if (!report.stoppedBy && navigator.onLine) {
+      // Refresh the read cache once the queued writes are in (their results belong in it); at most once
+      // a minute unless this replay sent something (the tab becoming visible must not re-download it all).
+      const due = report.sent > 0 || Date.now() - lastSync.current > SYNC_INTERVAL_MS;
+      if (!report.stoppedBy && navigator.onLine && due) {
+        lastSync.current = Date.now();
         void syncAll(cache, kinds, (path, query) => api.get<Page<CachedRecord>>(path, { query }))
           .then((counts) => (counts.invoices !== undefined ? syncDrafts(cache, (id) => api.get<CachedRecord>(`/invoices/${id}`)) : 0))
           .catch(() => undefined);
