@@ -139,6 +139,12 @@ def test_create_preview_and_issue_an_invoice(page, base_url) -> None:  # type: i
         _nav_mobile(page, "Facturas")
         page.get_by_role("link", name=invoice["full_number"]).wait_for()
         screenshot(page, "pwa-invoices-phone")
+        page.get_by_role("link", name="Nueva factura").click()
+        page.get_by_label("Cliente").select_option(label=CUSTOMER)
+        page.get_by_role("group", name="Línea 1").get_by_label("Producto").select_option(label="MART-01 · Martillo de carpintero")
+        expect(page.locator("[data-total=total]")).to_have_text("15,13\u00a0€", timeout=15_000)
+        screenshot(page, "pwa-invoice-editor-phone")
+        page.get_by_role("link", name="Cancelar").click()
     finally:
         page.set_viewport_size({"width": 1280, "height": 800})
 
