@@ -221,6 +221,8 @@ def test_offline_customer_and_draft_invoice_reach_the_server_once(page, base_url
         page.get_by_role("button", name="Guardar y emitir").click()
         page.get_by_text("se emitirá al volver la conexión").wait_for()
         page.get_by_role("link", name="5 pendientes").wait_for()
+        page.get_by_text("Factura sin enviar (se emitirá)").wait_for()
+        assert page.get_by_text("Borrador sin enviar").count() == 1
         screenshot(page, "pwa-offline-pending")
     finally:
         context.set_offline(False)

@@ -184,6 +184,8 @@ export const en: Catalog = {
   'doc.draft': 'Draft',
   'doc.creditNoteDraft': 'Credit note (draft)',
   'doc.quoteDraft': 'Quote',
+  'doc.issueOffline': 'Unsent invoice (to be issued)',
+  'doc.issueQueuedBadge': 'To be issued',
   'doc.draftOffline': 'Unsent draft',
   'doc.chooseCustomer': 'Choose a customer…',
   'doc.lines': 'Lines',

@@ -184,6 +184,8 @@ export const es = {
   'doc.draft': 'Borrador',
   'doc.creditNoteDraft': 'Rectificativa (borrador)',
   'doc.quoteDraft': 'Presupuesto',
+  'doc.issueOffline': 'Factura sin enviar (se emitirá)',
+  'doc.issueQueuedBadge': 'Se emitirá',
   'doc.draftOffline': 'Borrador sin enviar',
   'doc.chooseCustomer': 'Elige un cliente…',
   'doc.lines': 'Líneas',

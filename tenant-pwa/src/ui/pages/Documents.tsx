@@ -64,6 +64,7 @@ export function DocumentsPage({ kind }: { kind: DocumentKind }) {
   const [page, setPage] = useState(1);
   const [result, setResult] = useState<ListResult<Row> | null>(null);
   const [pending, setPending] = useState<PendingRecord[]>([]);
+  const [issuing, setIssuing] = useState<Set<string>>(new Set());
   const [customers, setCustomers] = useState<Party[]>([]);
   const [problem, setProblem] = useState<FormProblem | null>(null);
   const search = useDebounced(q, 300);
@@ -114,7 +115,20 @@ export function DocumentsPage({ kind }: { kind: DocumentKind }) {
   }, [kind, search, status, customerId, from, to, sort, page, cache, counts.pending, counts.failed]);
 
   useEffect(() => {
-    if (outbox) pendingCreates(outbox, `${API_PREFIX}/${kind}`).then(setPending, () => setPending([]));
+    if (!outbox) return;
+    pendingCreates(outbox, `${API_PREFIX}/${kind}`).then(setPending, () => setPending([]));
+    // Documents with an issue queued (created offline, or existing drafts), to say so in the list.
+    outbox.list().then(
+      (entries) =>
+        setIssuing(
+          new Set(
+            entries
+              .filter((entry) => entry.state !== 'done' && /\/issue$/.test(entry.path))
+              .map((entry) => entry.path.split('/').at(-2) ?? ''),
+          ),
+        ),
+      () => setIssuing(new Set()),
+    );
   }, [outbox, kind, counts.pending, counts.failed]);
 
   const customerName = (id: unknown) =>
@@ -162,7 +176,7 @@ export function DocumentsPage({ kind }: { kind: DocumentKind }) {
           <tbody>
             {pending.map((row) => (
               <tr key={row.id} class="row--pending">
-                <td>{i18n.t('doc.draftOffline')}</td>
+                <td>{i18n.t(issuing.has(row.id) ? 'doc.issueOffline' : 'doc.draftOffline')}</td>
                 <td>{typeof row.issue_date === 'string' ? i18n.date(row.issue_date) : ''}</td>
                 <td>{customerName(row.customer_id) || row._label || ''}</td>
                 <td class="num">—</td>
@@ -181,6 +195,7 @@ export function DocumentsPage({ kind }: { kind: DocumentKind }) {
                 <td class="num">{row.total ? i18n.money(row.total, row.currency ?? user.tenant.currency) : ''}</td>
                 <td>
                   <StatusBadge status={row.status ?? 'draft'} />
+                  {issuing.has(row.id) && <span class="badge badge--pending">{i18n.t('doc.issueQueuedBadge')}</span>}
                 </td>
               </tr>
             ))}
