@@ -186,6 +186,8 @@ def test_offline_customer_and_draft_invoice_reach_the_server_once(page, base_url
         page.get_by_role("button", name="Guardar borrador").click()
         page.get_by_text("Guardado en este dispositivo").wait_for()
         page.get_by_role("link", name="1 pendiente").wait_for()
+        draft_row = page.get_by_role("row", name=re.compile("Borrador")).filter(has_text=CUSTOMER)
+        expect(draft_row).to_contain_text("Pendiente")  # its new total comes with the sync
 
         _nav(page, "Clientes")
         page.get_by_text("Sin conexión: datos guardados en este dispositivo").wait_for()

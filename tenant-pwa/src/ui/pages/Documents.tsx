@@ -192,9 +192,10 @@ export function DocumentsPage({ kind }: { kind: DocumentKind }) {
                 </td>
                 <td>{row.issue_date ? i18n.date(row.issue_date) : ''}</td>
                 <td>{row.customer_name}</td>
-                <td class="num">{row.total ? i18n.money(row.total, row.currency ?? user.tenant.currency) : ''}</td>
+                <td class="num">{row.pending_change ? '—' : row.total ? i18n.money(row.total, row.currency ?? user.tenant.currency) : ''}</td>
                 <td>
                   <StatusBadge status={row.status ?? 'draft'} />
+                  {row.pending_change === true && <PendingBadge state="pending" />}
                   {issuing.has(row.id) && <span class="badge badge--pending">{i18n.t('doc.issueQueuedBadge')}</span>}
                 </td>
               </tr>
@@ -424,6 +425,9 @@ export function DocumentEditor({ kind, id }: { kind: DocumentKind; id?: string }
       } else if (saved.queued && existing && kind === 'invoices') {
         // Keep the offline edit on this device so the draft reopens with it.
         await cache?.putDocument({ ...existing, ...body, id: existing.id ?? targetId } as unknown as CachedRecord).catch(() => undefined);
+        // The cached row's total is no longer right: the list shows the change as pending until the sync.
+        const row = await cache?.get('invoices', targetId).catch(() => undefined);
+        if (row) await cache?.upsert('invoices', [{ ...row, pending_change: true }]).catch(() => undefined);
       }
       let queued = saved.queued;
       if (andIssue) {
