@@ -74,7 +74,7 @@ export class NetworkError extends Error {
 
 export interface RequestOptions {
   method?: HttpMethod;
-  /** Serialized as JSON. */
+  /** Serialized as JSON; a FormData is sent as multipart/form-data as is. */
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined | null>;
   headers?: Record<string, string>;
@@ -224,8 +224,10 @@ async function fetchOnce(
     if (csrf) headers['X-CSRF-TOKEN'] = csrf;
   }
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
-  let body: string | undefined;
-  if (options.body !== undefined) {
+  let body: string | FormData | undefined;
+  if (typeof FormData !== 'undefined' && options.body instanceof FormData) {
+    body = options.body; // multipart (file uploads): the browser sets Content-Type with the boundary
+  } else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.body);
   }

@@ -166,3 +166,19 @@ export function can(user: User, permission: string): boolean {
   if (user.permissions) return user.permissions.includes(permission);
   return user.role === 'owner';
 }
+
+/** A labelled date input (ISO yyyy-mm-dd value) with its field errors. */
+export function DateField({ id, label, value, onValue, errors }: { id: string; label: string; value: string; onValue: (v: string) => void; errors?: string[] | undefined }) {
+  const errorId = errors?.length ? `${id}-error` : undefined;
+  return (
+    <div class={`field${errorId ? ' field--invalid' : ''}`}>
+      <label for={id}>{label}</label>
+      <input id={id} name={id} type="date" value={value} aria-invalid={errorId ? 'true' : undefined} aria-describedby={errorId} onInput={(e) => onValue(e.currentTarget.value)} />
+      {errorId && (
+        <p class="field__error" id={errorId}>
+          {errors!.join(' ')}
+        </p>
+      )}
+    </div>
+  );
+}

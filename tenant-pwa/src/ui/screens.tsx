@@ -49,6 +49,11 @@ const ProductForm = lazyScreen(() => import('./pages/Products').then((m) => m.Pr
 const Documents = lazyScreen(() => import('./pages/Documents').then((m) => m.DocumentsPage));
 const DocumentEditor = lazyScreen(() => import('./pages/Documents').then((m) => m.DocumentEditor));
 const DocumentDetail = lazyScreen(() => import('./pages/Documents').then((m) => m.DocumentDetail));
+const Purchases = lazyScreen(() => import('./pages/Purchases').then((m) => m.PurchasesPage));
+const SupplierInvoiceEditor = lazyScreen(() => import('./pages/Purchases').then((m) => m.SupplierInvoiceEditor));
+const ExpenseForm = lazyScreen(() => import('./pages/Purchases').then((m) => m.ExpenseForm));
+const PurchaseDetail = lazyScreen(() => import('./pages/Purchases').then((m) => m.PurchaseDetail));
+const WithholdingDetail = lazyScreen(() => import('./pages/Purchases').then((m) => m.WithholdingDetail));
 const Settings = lazyScreen(() => import('./pages/Settings').then((m) => m.SettingsPage));
 
 /** Pick the screen for a path ("/customers/new", "/invoices/<id>/edit"...). */
@@ -72,6 +77,16 @@ export function SignedInScreen({ path, modules }: { path: string; modules: strin
     if (id === 'new' && parts.length === 2) return <DocumentEditor key={path} kind={section} />;
     if (parts.length === 2) return <DocumentDetail key={path} kind={section} id={id} />;
     if (action === 'edit' && parts.length === 3) return <DocumentEditor key={path} kind={section} id={id} />;
+  }
+  if (section === 'purchases') {
+    const sub = id ?? 'invoices';
+    const [, , docId, docAction] = parts;
+    if (parts.length <= 2 && (sub === 'invoices' || sub === 'expenses' || sub === 'withholdings')) return <Purchases key={sub} tab={sub} />;
+    if (sub === 'invoices' && docId === 'new' && parts.length === 3) return <SupplierInvoiceEditor key={path} />;
+    if (sub === 'expenses' && docId === 'new' && parts.length === 3) return <ExpenseForm key={path} />;
+    if (sub === 'withholdings' && docId && parts.length === 3) return <WithholdingDetail key={path} id={docId} />;
+    if ((sub === 'invoices' || sub === 'expenses') && docId && parts.length === 3) return <PurchaseDetail key={path} kind={sub} id={docId} />;
+    if (sub === 'invoices' && docId && docAction === 'edit' && parts.length === 4) return <SupplierInvoiceEditor key={path} id={docId} />;
   }
   if (section === 'settings' && !id) return <Settings />;
   if (item && parts.length === 1) return <Placeholder titleKey={item.labelKey} />;

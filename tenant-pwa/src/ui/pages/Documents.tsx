@@ -24,9 +24,10 @@ import { loadList, pendingCreates, submitWrite, TEMP_ID_PREFIX, type ListResult,
 import { Link, navigate } from '../../router';
 import { Field, FormAlert, toFormProblem, type FormProblem } from '../forms';
 import { useI18n } from '../i18n-context';
-import { can, Flash, OfflineNote, PageHeader, Pager, PendingBadge, SelectField, setFlash, SortHeader, TextAreaField, useDebounced } from '../kit';
+import { can, DateField, Flash, OfflineNote, PageHeader, Pager, PendingBadge, SelectField, setFlash, SortHeader, TextAreaField, useDebounced } from '../kit';
 import { useOffline } from '../offline-context';
 import { useUser } from '../user-context';
+import { EInvoicePanel, VoidForm } from './EInvoicing';
 
 type Row = DocumentRow & CachedRecord;
 
@@ -206,21 +207,6 @@ export function DocumentsPage({ kind }: { kind: DocumentKind }) {
       {result && result.total === 0 && pending.length === 0 && <p class="empty">{i18n.t('list.empty')}</p>}
       {result && <Pager page={result.page} pages={result.pages} total={result.total} onPage={setPage} />}
     </section>
-  );
-}
-
-function DateField({ id, label, value, onValue, errors }: { id: string; label: string; value: string; onValue: (v: string) => void; errors?: string[] | undefined }) {
-  const errorId = errors?.length ? `${id}-error` : undefined;
-  return (
-    <div class={`field${errorId ? ' field--invalid' : ''}`}>
-      <label for={id}>{label}</label>
-      <input id={id} name={id} type="date" value={value} aria-invalid={errorId ? 'true' : undefined} aria-describedby={errorId} onInput={(e) => onValue(e.currentTarget.value)} />
-      {errorId && (
-        <p class="field__error" id={errorId}>
-          {errors!.join(' ')}
-        </p>
-      )}
-    </div>
   );
 }
 
@@ -761,6 +747,17 @@ export function DocumentDetail({ kind, id }: { kind: DocumentKind; id: string })
             {i18n.t('doc.convert')}
           </button>
         )}
+        {isInvoice && status === 'issued' && can(user, 'invoices:void') && (
+          <VoidForm
+            invoiceId={doc.id ?? id}
+            label={label}
+            onVoided={(voided) => {
+              setDoc(voided);
+              setFlash(i18n.t('einv.voided'));
+              void cache?.upsert('invoices', [voided as unknown as CachedRecord]).catch(() => undefined);
+            }}
+          />
+        )}
       </div>
       {crediting && (
         <form class="form form--inline" onSubmit={creditNote} noValidate>
@@ -780,6 +777,7 @@ export function DocumentDetail({ kind, id }: { kind: DocumentKind; id: string })
           </button>
         </form>
       )}
+      {kind === 'invoices' && !isDraft && user.tenant.modules.includes('einvoicing') && can(user, 'einvoicing:read') && <EInvoicePanel invoiceId={doc.id ?? id} />}
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { Field, FormAlert, Notice, toFormProblem, type FormProblem } from '../fo
 import { useI18n } from '../i18n-context';
 import { can, PageHeader, SelectField } from '../kit';
 import { useUser } from '../user-context';
+import { EInvoicingSection } from './EInvoicing';
 
 export function SettingsPage() {
   const i18n = useI18n();
@@ -15,6 +16,7 @@ export function SettingsPage() {
       <PageHeader title={i18n.t('nav.settings')} />
       {sales && can(user, 'invoices:read') && <SeriesSection canWrite={can(user, 'invoices:write')} />}
       {can(user, 'users:read') && <UsersSection canWrite={can(user, 'users:write')} />}
+      {user.tenant.modules.includes('einvoicing') && can(user, 'einvoicing:read') && <EInvoicingSection />}
       {can(user, 'api_tokens:write') ? <TokensSection /> : <p class="muted">{i18n.t('settings.ownersOnly')}</p>}
     </section>
   );
