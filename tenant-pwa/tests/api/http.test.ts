@@ -68,6 +68,29 @@ describe('requests', () => {
     expect(calls[0].body).toEqual({ name: 'Ana' });
   });
 
+  it('sends a FormData body as multipart, untouched, with the CSRF token and no JSON content type', async () => {
+    let sent: BodyInit | null | undefined;
+    const fake = createFakeFetch(() => json(201, { id: 'a1', filename: 'f.pdf' }));
+    configureHttp({
+      fetch: ((input: RequestInfo | URL, init: RequestInit = {}) => {
+        sent = init.body;
+        return fake.fetch(input, init);
+      }) as typeof fetch,
+      readCookie: (name) => cookies[name],
+      newRequestId: () => 'req-form',
+    });
+    const form = new FormData();
+    form.append('file', new Blob(['%PDF-1.4'], { type: 'application/pdf' }), 'f.pdf');
+
+    const data = await api.post('/purchases/invoices/d1/attachments', form);
+
+    expect(data).toEqual({ id: 'a1', filename: 'f.pdf' });
+    expect(sent).toBe(form);
+    expect(fake.calls[0].headers['content-type']).toBeUndefined();
+    expect(fake.calls[0].headers['x-csrf-token']).toBe('csrf-access-1');
+    expect(fake.calls[0].url).toBe('/api/v1/purchases/invoices/d1/attachments');
+  });
+
   it.each(['PUT', 'PATCH', 'DELETE'] as const)('adds the CSRF token on %s', async (method) => {
     const calls = setup(() => new Response(null, { status: 204 }));
     const result = await send('/api/v1/x', { method });
