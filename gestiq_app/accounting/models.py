@@ -117,7 +117,6 @@ class JournalLine(TenantScoped, Base):
     )
     account = relationship(
         "Account", primaryjoin="and_(Account.id == foreign(JournalLine.account_id), Account.tenant_id == JournalLine.tenant_id)",
-        viewonly=True,
     )
 
     def __str__(self) -> str:
