@@ -35,6 +35,8 @@ class LineDraft:
     role: str | None = None
     party_id: uuid.UUID | None = None
     description: str | None = None
+    tax_rate: Decimal | None = None
+    tax_base: Decimal | None = None
 
 
 def debit(role: str, amount: Decimal, **extra: object) -> LineDraft:
@@ -124,7 +126,8 @@ def post_entry(*, tenant_id: uuid.UUID, entry_date: date, description: str, line
         lines=[
             JournalLine(position=position, account_id=account.id,  # type: ignore[union-attr]
                         debit=draft.amount if draft.amount > 0 else ZERO, credit=-draft.amount if draft.amount < 0 else ZERO,
-                        party_id=draft.party_id, description=(draft.description or "")[:200] or None)
+                        party_id=draft.party_id, description=(draft.description or "")[:200] or None,
+                        tax_rate=draft.tax_rate, tax_base=draft.tax_base)
             for position, (draft, account) in enumerate(zip(drafts, accounts), start=1)
         ],
     )

@@ -110,6 +110,9 @@ class JournalLine(TenantScoped, Base):
     #: Customer or supplier id (no foreign key: a party may be either).
     party_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     description: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: Tax lines (IVA, recargo, withholdings): the rate and taxable base, for the VAT return figures.
+    tax_rate: Mapped[Decimal | None] = mapped_column(Numeric(7, 4), nullable=True)
+    tax_base: Mapped[Decimal | None] = mapped_column(AMOUNT, nullable=True)
 
     entry: Mapped[JournalEntry] = relationship(
         primaryjoin="and_(JournalEntry.id == foreign(JournalLine.entry_id), JournalEntry.tenant_id == JournalLine.tenant_id)",

@@ -7,6 +7,7 @@ issued / recorded either. Purchase and payment objects are read by duck typing o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,10 @@ def _rate(rate: Decimal) -> str:
     return f"{rate.normalize():f}"
 
 
+def _tax(row: Any) -> dict[str, Decimal]:
+    return {"tax_rate": row.rate, "tax_base": row.base}
+
+
 def sales_document_lines(document: Any) -> list[LineDraft]:
     """Return the lines of an issued invoice (credit notes: the same with sides swapped and returns account)."""
     customer = document.customer_id
@@ -42,13 +47,14 @@ def sales_document_lines(document: Any) -> list[LineDraft]:
         drafts.append(credit("sales_services", services, description="Prestaciones de servicios"))
     for tax in document.taxes:
         if tax.tax_type == "iva":
-            drafts.append(credit("vat_output", tax.amount, description=f"IVA {_rate(tax.rate)} %"))
+            drafts.append(credit("vat_output", tax.amount, description=f"IVA {_rate(tax.rate)} %", **_tax(tax)))
         elif tax.tax_type == "recargo":
-            drafts.append(credit("surcharge_output", tax.amount, description=f"Recargo de equivalencia {_rate(tax.rate)} %"))
+            drafts.append(credit("surcharge_output", tax.amount, description=f"Recargo de equivalencia {_rate(tax.rate)} %",
+                                 **_tax(tax)))
         else:  # irpf / withholding: the customer keeps it and pays it to the tax authority on our behalf
-            drafts.append(debit("withholding_receivable", tax.amount, description=f"Retención {_rate(tax.rate)} %"))
+            drafts.append(debit("withholding_receivable", tax.amount, description=f"Retención {_rate(tax.rate)} %", **_tax(tax)))
     if is_credit_note:
-        drafts = [LineDraft(amount=-d.amount, role=d.role, party_id=d.party_id, description=d.description) for d in drafts]
+        drafts = [replace(d, amount=-d.amount) for d in drafts]
     return drafts
 
 
@@ -74,14 +80,14 @@ def purchase_document_lines(document: Any) -> list[LineDraft]:
     drafts = [expense]
     for tax in document.taxes:
         if tax.is_deductible:
-            drafts.append(debit("vat_input", tax.amount, description=f"IVA soportado {_rate(tax.rate)} %"))
+            drafts.append(debit("vat_input", tax.amount, description=f"IVA soportado {_rate(tax.rate)} %", **_tax(tax)))
     payable_role = "payable_services" if is_expense else "payable_goods"
     drafts.append(credit(payable_role, document.total - document.withholding_total, party_id=document.supplier_id,
                          description=document.supplier_number))
     for withholding in document.withholdings:
         role = "withholding_payable_iva" if withholding.kind == "iva" else "withholding_payable_renta"
-        drafts.append(credit(role, withholding.amount, description=f"Retención {withholding.kind} {withholding.code or ''} "
-                                                                   f"{_rate(withholding.rate)} %".replace("  ", " ")))
+        label = " ".join(part for part in ("Retención", withholding.kind, withholding.code, f"{_rate(withholding.rate)} %") if part)
+        drafts.append(credit(role, withholding.amount, description=label, **_tax(withholding)))
     return drafts
 
 

@@ -154,6 +154,8 @@ def upgrade():
     sa.Column('credit', sa.Numeric(precision=14, scale=2), nullable=False),
     sa.Column('party_id', sa.Uuid(), nullable=True),
     sa.Column('description', sa.String(length=200), nullable=True),
+    sa.Column('tax_rate', sa.Numeric(precision=7, scale=4), nullable=True),
+    sa.Column('tax_base', sa.Numeric(precision=14, scale=2), nullable=True),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.CheckConstraint('debit >= 0 AND credit >= 0 AND (debit = 0 OR credit = 0) AND debit + credit > 0', name=op.f('ck_journal_lines_amounts')),
