@@ -40,7 +40,8 @@ def _check_range(date_from: date | None, date_to: date) -> None:
 def _lines_joined(*columns: Any) -> Select:
     return (select(*columns).select_from(L)
             .join(E, and_(E.id == L.entry_id, E.tenant_id == L.tenant_id))
-            .join(A, and_(A.id == L.account_id, A.tenant_id == L.tenant_id)))
+            .join(A, and_(A.id == L.account_id, A.tenant_id == L.tenant_id))
+            .where(E.is_posted.is_(True)))
 
 
 def _in_period(statement: Select, date_from: date | None, date_to: date) -> Select:

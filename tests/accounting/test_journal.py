@@ -8,7 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.exc import IntegrityError, InternalError
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from gestiq_app.accounting import journal, services
 from gestiq_app.accounting.chart import account_id_for
@@ -51,13 +51,14 @@ def test_service_refuses_invalid_entries_and_writes_nothing(es_tenant, lines, fi
     assert journal_snapshot(es_tenant.id) == before
 
 
-def _raw_unbalanced_entry(connection, tenant_id: uuid.UUID, *, is_posted: bool) -> uuid.UUID:  # type: ignore[no-untyped-def]
+def _raw_unbalanced_entry(connection, tenant_id: uuid.UUID) -> uuid.UUID:  # type: ignore[no-untyped-def]
+    """Insert an unposted entry with lines 100.00 debit / 90.00 credit (posting flips is_posted afterwards)."""
     entry_id = uuid.uuid4()
     sqlite = connection.dialect.name == "sqlite"
     ident = (lambda value: value.hex) if sqlite else str
     connection.execute(text("INSERT INTO journal_entries (tenant_id, id, entry_date, description, is_posted, created_by, created_at, updated_at) "
                             "VALUES (:t, :i, '2026-02-01', 'raw', :p, 'test', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
-                       {"t": ident(tenant_id), "i": ident(entry_id), "p": is_posted})
+                       {"t": ident(tenant_id), "i": ident(entry_id), "p": False})
     for code, debit, credit in (("572", "100.00", "0"), ("100", "0", "90.00")):
         connection.execute(text("INSERT INTO journal_lines (tenant_id, id, entry_id, position, account_id, debit, credit) "
                                 "VALUES (:t, :i, :e, 1, :a, :d, :c)"),
@@ -71,12 +72,13 @@ def test_database_refuses_an_unbalanced_entry_written_with_raw_sql(es_tenant) ->
     with tenant_context(es_tenant.id):
         connection = db.session.connection()
         if connection.dialect.name == "sqlite":
-            entry_id = _raw_unbalanced_entry(connection, es_tenant.id, is_posted=False)
+            entry_id = _raw_unbalanced_entry(connection, es_tenant.id)
             with pytest.raises(IntegrityError, match="journal entry is unbalanced"):
                 connection.execute(text("UPDATE journal_entries SET is_posted = 1 WHERE id = :i"), {"i": entry_id.hex})
             db.session.rollback()
         else:
-            _raw_unbalanced_entry(connection, es_tenant.id, is_posted=True)
+            entry_id = _raw_unbalanced_entry(connection, es_tenant.id)
+            connection.execute(text("UPDATE journal_entries SET is_posted = true WHERE id = :i"), {"i": entry_id})
             with pytest.raises(IntegrityError, match="is unbalanced: debit 100.00, credit 90.00"):
                 db.session.commit()
             db.session.rollback()
@@ -91,21 +93,26 @@ def test_postgres_constraint_trigger_rejects_unbalanced_insert_as_the_runtime_ro
             assert connection.execute(text("SELECT current_user")).scalar_one() != "postgres"
             transaction = connection.begin()
             connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(es_tenant.id)})
-            _raw_unbalanced_entry(connection, es_tenant.id, is_posted=True)  # accepted until commit: the check is deferred
+            entry_id = _raw_unbalanced_entry(connection, es_tenant.id)  # accepted until commit: the check is deferred
+            connection.execute(text("UPDATE journal_entries SET is_posted = true WHERE id = :i"), {"i": entry_id})
             with pytest.raises(IntegrityError, match="unbalanced"):
                 transaction.commit()
+            connection.rollback()
             # A balanced pair is accepted.
             with connection.begin():
                 connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(es_tenant.id)})
-                entry_id = _raw_unbalanced_entry(connection, es_tenant.id, is_posted=True)
+                entry_id = _raw_unbalanced_entry(connection, es_tenant.id)
                 connection.execute(text("INSERT INTO journal_lines (tenant_id, id, entry_id, position, account_id, debit, credit) "
                                         "VALUES (:t, :i, :e, 3, :a, 0, 10)"),
                                    {"t": str(es_tenant.id), "i": str(uuid.uuid4()), "e": str(entry_id),
                                     "a": str(account_id_for(es_tenant.id, "100"))})
+                connection.execute(text("UPDATE journal_entries SET is_posted = true WHERE id = :i"), {"i": entry_id})
             # Posted: the runtime role can neither change nor delete it.
             for statement in ("UPDATE journal_lines SET debit = 1 WHERE entry_id = :e", "DELETE FROM journal_lines WHERE entry_id = :e",
+                              "INSERT INTO journal_lines (tenant_id, id, entry_id, position, account_id, debit, credit) "
+                              "SELECT tenant_id, gen_random_uuid(), entry_id, 9, account_id, 5, 0 FROM journal_lines WHERE entry_id = :e LIMIT 1",
                               "UPDATE journal_entries SET description = 'x' WHERE id = :e", "DELETE FROM journal_entries WHERE id = :e"):
-                with pytest.raises(InternalError, match="append-only"):
+                with pytest.raises(ProgrammingError, match="append-only"):
                     with connection.begin():
                         connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(es_tenant.id)})
                         connection.execute(text(statement), {"e": str(entry_id)})
