@@ -55,7 +55,7 @@ def get_dashboard(*, tenant_id: uuid.UUID, today: date) -> dict[str, Any]:
     starts = month_starts(today)
     first, end = starts[0], _next_month(starts[-1])
     issued = and_(D.kind.in_(("invoice", "credit_note")), D.state != "draft", D.issue_date >= first, D.issue_date < end)
-    sales_row = session().execute(select(*_monthly(sign * D.subtotal, D.issue_date, starts)).where(issued)).one()
+    sales_row = session().execute(select(*_monthly(sign * D.subtotal, D.issue_date, starts)).select_from(D).where(issued)).one()
     purchases_row = session().execute(
         _lines_joined(*_monthly(JournalLine.debit - JournalLine.credit, JournalEntry.entry_date, starts))
         .where(Account.type == "expense", JournalEntry.entry_date >= first, JournalEntry.entry_date < end)).one()
@@ -63,7 +63,7 @@ def get_dashboard(*, tenant_id: uuid.UUID, today: date) -> dict[str, Any]:
     unpaid = and_(D.kind == "invoice", D.state.in_(("issued", "partially_paid")), D.amount_due > 0)
     outstanding, overdue, overdue_count = session().execute(
         select(func.sum(D.amount_due), func.sum(case((overdue_condition(today), D.amount_due), else_=literal(0))),
-               func.sum(case((overdue_condition(today), 1), else_=0))).where(unpaid)).one()
+               func.sum(case((overdue_condition(today), 1), else_=0))).select_from(D).where(unpaid)).one()
     net = func.sum(sign * D.subtotal)
     top = session().execute(select(D.customer_id, func.max(D.customer_name), net).where(issued).group_by(D.customer_id)
                             .order_by(net.desc(), D.customer_id).limit(TOP_CUSTOMERS)).all()

@@ -123,7 +123,7 @@ def _customer_credit_left(payment: Any, country: str) -> Decimal:
     """Return what the payment left as customer credit, minus what earlier refunds of it took back (journal)."""
     line, entry = JournalLine, JournalEntry
     account_id = session().scalar(select(Account.id).where(Account.code == ROLE_CODES[country]["customer_credit"]))
-    joined = select(func.coalesce(func.sum(line.credit - line.debit), 0)).join(
+    joined = select(func.coalesce(func.sum(line.credit - line.debit), 0)).select_from(line).join(
         entry, (entry.id == line.entry_id) & (entry.tenant_id == line.tenant_id)).where(line.account_id == account_id)
     credited = session().scalar(joined.where(entry.source_type == "payment", entry.source_id == payment.id))
     refunded = session().scalar(joined.where(entry.source_type == "refund", entry.reference == str(payment.id)))
