@@ -53,6 +53,9 @@ class Account(TenantScoped, Timestamped, Base):
     #: Loaded from the country template (the tenant's own sub-accounts are not).
     is_system: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    #: Read-only link for the back office (no foreign key to the platform table needed).
+    tenant = relationship("Tenant", primaryjoin="foreign(Account.tenant_id) == Tenant.id", viewonly=True)
+
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
