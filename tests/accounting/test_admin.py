@@ -22,9 +22,10 @@ def _posted(app):  # type: ignore[no-untyped-def]
         customer = add_customer(tenant, legal_name="Cliente Contable S.L.")
         invoice = issued_invoice(tenant, customer, [line("2", "10")], issue_date=date(2026, 1, 5))
         with tenant_context(tenant.id):
+            number = invoice.full_number
             entry_id = db.session.scalar(select(JournalEntry.id).where(JournalEntry.source_id == invoice.id))
         db.session.rollback()
-        return tenant.id, invoice.full_number, entry_id
+        return tenant.id, number, entry_id
 
 
 def test_support_lists_entries_with_lines_and_accounts(app, client, back_office_user) -> None:  # type: ignore[no-untyped-def]

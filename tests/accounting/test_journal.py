@@ -89,33 +89,32 @@ def test_database_refuses_an_unbalanced_entry_written_with_raw_sql(es_tenant) ->
 def test_postgres_constraint_trigger_rejects_unbalanced_insert_as_the_runtime_role(es_tenant, database_urls) -> None:  # type: ignore[no-untyped-def]
     engine = create_engine(database_urls["runtime"])
     try:
-        with engine.connect() as connection:
+        with engine.connect() as connection:  # autobegin: one transaction until commit/rollback
             assert connection.execute(text("SELECT current_user")).scalar_one() != "postgres"
-            transaction = connection.begin()
-            connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(es_tenant.id)})
+            tenant = {"t": str(es_tenant.id)}
+            connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), tenant)
             entry_id = _raw_unbalanced_entry(connection, es_tenant.id)  # accepted until commit: the check is deferred
             connection.execute(text("UPDATE journal_entries SET is_posted = true WHERE id = :i"), {"i": entry_id})
             with pytest.raises(IntegrityError, match="unbalanced"):
-                transaction.commit()
+                connection.commit()
             connection.rollback()
-            # A balanced pair is accepted.
-            with connection.begin():
-                connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(es_tenant.id)})
-                entry_id = _raw_unbalanced_entry(connection, es_tenant.id)
-                connection.execute(text("INSERT INTO journal_lines (tenant_id, id, entry_id, position, account_id, debit, credit) "
-                                        "VALUES (:t, :i, :e, 3, :a, 0, 10)"),
-                                   {"t": str(es_tenant.id), "i": str(uuid.uuid4()), "e": str(entry_id),
-                                    "a": str(account_id_for(es_tenant.id, "100"))})
-                connection.execute(text("UPDATE journal_entries SET is_posted = true WHERE id = :i"), {"i": entry_id})
-            # Posted: the runtime role can neither change nor delete it.
+            # A balanced entry is accepted.
+            connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), tenant)
+            entry_id = _raw_unbalanced_entry(connection, es_tenant.id)
+            connection.execute(text("INSERT INTO journal_lines (tenant_id, id, entry_id, position, account_id, debit, credit) "
+                                    "VALUES (:t, :i, :e, 3, :a, 0, 10)"),
+                               {**tenant, "i": str(uuid.uuid4()), "e": str(entry_id), "a": str(account_id_for(es_tenant.id, "100"))})
+            connection.execute(text("UPDATE journal_entries SET is_posted = true WHERE id = :i"), {"i": entry_id})
+            connection.commit()
+            # Posted: the runtime role can neither change, extend nor delete it.
             for statement in ("UPDATE journal_lines SET debit = 1 WHERE entry_id = :e", "DELETE FROM journal_lines WHERE entry_id = :e",
                               "INSERT INTO journal_lines (tenant_id, id, entry_id, position, account_id, debit, credit) "
                               "SELECT tenant_id, gen_random_uuid(), entry_id, 9, account_id, 5, 0 FROM journal_lines WHERE entry_id = :e LIMIT 1",
                               "UPDATE journal_entries SET description = 'x' WHERE id = :e", "DELETE FROM journal_entries WHERE id = :e"):
+                connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), tenant)
                 with pytest.raises(ProgrammingError, match="append-only"):
-                    with connection.begin():
-                        connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(es_tenant.id)})
-                        connection.execute(text(statement), {"e": str(entry_id)})
+                    connection.execute(text(statement), {"e": str(entry_id)})
+                connection.rollback()
     finally:
         engine.dispose()
     assert len(journal_snapshot(es_tenant.id)["journal_lines"]) == 3
