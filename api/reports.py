@@ -33,12 +33,15 @@ TITLES = {
     "balance-sheet": "Balance", "aged-receivables": "Antigüedad de cobros", "aged-payables": "Antigüedad de pagos",
     "vat-summary": "Resumen de IVA",
 }
-FILE_FORMATS = {
-    "200": {"content": {
+
+
+def file_formats(schema: Any) -> dict[str, Any]:
+    """Document the 200 answer in its three formats (JSON by default, CSV and XLSX with ?format=)."""
+    return {"200": {"description": "JSON; con ?format=csv o ?format=xlsx, el mismo informe como descarga", "content": {
+        "application/json": {"schema": schema},
         CSV_MIMETYPE: {"schema": {"type": "string"}},
         XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
-    }},
-}
+    }}}
 
 
 def _answer(kind: str, args: dict[str, Any], build: Callable[[uuid.UUID], dict[str, Any]], schema: Any) -> Any:
@@ -66,7 +69,7 @@ class TrialBalance(MethodView):
     @require("reports:read")
     @blp.arguments(PeriodQuerySchema, location="query")
     @blp.response(200, TrialBalanceSchema)
-    @blp.doc(responses=FILE_FORMATS)
+    @blp.doc(responses=file_formats(TrialBalanceSchema))
     def get(self, args: dict[str, Any]) -> Any:
         """Debits, credits and balance of every account moved in the period."""
         return _answer("trial-balance", args, lambda tid: reports.trial_balance(
@@ -81,7 +84,7 @@ class GeneralLedger(MethodView):
     @blp.arguments(LedgerQuerySchema, location="query")
     @blp.response(200, GeneralLedgerSchema)
     @blp.alt_response(404, description="La cuenta no existe")
-    @blp.doc(responses=FILE_FORMATS)
+    @blp.doc(responses=file_formats(GeneralLedgerSchema))
     def get(self, args: dict[str, Any]) -> Any:
         """Opening balance, lines with running balance and closing balance of one account."""
         return _answer("general-ledger", args, lambda tid: reports.general_ledger(
@@ -96,7 +99,7 @@ class ProfitAndLoss(MethodView):
     @require("reports:read")
     @blp.arguments(PeriodQuerySchema, location="query")
     @blp.response(200, ProfitAndLossSchema)
-    @blp.doc(responses=FILE_FORMATS)
+    @blp.doc(responses=file_formats(ProfitAndLossSchema))
     def get(self, args: dict[str, Any]) -> Any:
         """Income, expenses and result of the period."""
         return _answer("profit-and-loss", args, lambda tid: reports.profit_and_loss(
@@ -110,7 +113,7 @@ class BalanceSheet(MethodView):
     @require("reports:read")
     @blp.arguments(AsOfQuerySchema, location="query")
     @blp.response(200, BalanceSheetSchema)
-    @blp.doc(responses=FILE_FORMATS)
+    @blp.doc(responses=file_formats(BalanceSheetSchema))
     def get(self, args: dict[str, Any]) -> Any:
         """Assets, liabilities and equity at a date."""
         return _answer("balance-sheet", args, lambda tid: reports.balance_sheet(
@@ -124,7 +127,7 @@ class AgedReceivables(MethodView):
     @require("reports:read")
     @blp.arguments(AsOfQuerySchema, location="query")
     @blp.response(200, AgedReportSchema)
-    @blp.doc(responses=FILE_FORMATS)
+    @blp.doc(responses=file_formats(AgedReportSchema))
     def get(self, args: dict[str, Any]) -> Any:
         """Unpaid invoices per customer, by days past due."""
         return _answer("aged-receivables", args, lambda tid: reports.aged_receivables(
@@ -138,7 +141,7 @@ class AgedPayables(MethodView):
     @require("reports:read")
     @blp.arguments(AsOfQuerySchema, location="query")
     @blp.response(200, AgedReportSchema)
-    @blp.doc(responses=FILE_FORMATS)
+    @blp.doc(responses=file_formats(AgedReportSchema))
     def get(self, args: dict[str, Any]) -> Any:
         """What is owed to each supplier (payable accounts of the journal), by age."""
         return _answer("aged-payables", args, lambda tid: reports.aged_payables(
@@ -152,7 +155,7 @@ class VatSummary(MethodView):
     @require("reports:read")
     @blp.arguments(RequiredPeriodQuerySchema, location="query")
     @blp.response(200, VatSummarySchema)
-    @blp.doc(responses=FILE_FORMATS)
+    @blp.doc(responses=file_formats(VatSummarySchema))
     def get(self, args: dict[str, Any]) -> Any:
         """Output tax by rate (from the issued documents), deductible input tax, withholdings and the result."""
         return _answer("vat-summary", args, lambda tid: vat.vat_summary(
