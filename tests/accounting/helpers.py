@@ -83,8 +83,9 @@ class Refund:
 
 def entry_lines(tenant: Any, *, source_id: uuid.UUID | None = None, entry_id: uuid.UUID | None = None) -> list[tuple[str, Decimal, Decimal]]:
     """Return (account code, debit, credit) of an entry, by source document or id, in line order."""
+    tenant_id = tenant.id
     db.session.expunge_all()
-    with tenant_context(tenant.id):
+    with tenant_context(tenant_id):
         statement = (select(Account.code, JournalLine.debit, JournalLine.credit)
                      .join(JournalEntry, (JournalEntry.id == JournalLine.entry_id) & (JournalEntry.tenant_id == JournalLine.tenant_id))
                      .join(Account, (Account.id == JournalLine.account_id) & (Account.tenant_id == JournalLine.tenant_id))

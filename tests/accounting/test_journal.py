@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from gestiq_app.accounting import journal, services
@@ -211,3 +211,33 @@ def test_reversal_mirrors_the_entry_once(es_tenant) -> None:  # type: ignore[no-
     with pytest.raises(EntryConflictError, match="ya está anulado"):
         with tenant_context(es_tenant.id):
             services.reverse_entry(tenant_id=es_tenant.id, entry_id=entry.id, entry_date=None, actor="test")
+
+
+def test_raw_updates_of_a_posted_entry_are_refused_by_the_database(es_tenant) -> None:  # type: ignore[no-untyped-def]
+    entry = _manual(es_tenant, [("572", "10.00", "0"), ("100", "0", "10.00")])
+    with tenant_context(es_tenant.id):
+        connection = db.session.connection()
+        key = entry.id.hex if connection.dialect.name == "sqlite" else entry.id
+        for statement in ("UPDATE journal_lines SET debit = 1 WHERE entry_id = :e AND debit > 0",
+                          "UPDATE journal_entries SET entry_date = '2026-01-01' WHERE id = :e"):
+            with pytest.raises((IntegrityError, ProgrammingError), match="append-only"):
+                db.session.execute(text(statement), {"e": key})
+            db.session.rollback()
+    assert entry_lines(es_tenant, entry_id=entry.id) == [("572", D("10.00"), Z), ("100", Z, D("10.00"))]
+
+
+def test_a_tenant_without_a_chart_gets_it_on_its_first_posting(app_context) -> None:  # type: ignore[no-untyped-def]
+    from gestiq_app.accounting.models import Account
+    from tests.accounting.helpers import Purchase, PurchaseTax, emit_in_unit_of_work
+    from tests.factories import make_bare_tenant
+
+    tenant = make_bare_tenant()  # provisioned before accounting existed: no chart
+    with tenant_context(tenant.id):
+        assert db.session.scalar(select(Account.id).limit(1)) is None
+    db.session.rollback()
+    purchase = Purchase(tenant_id=tenant.id, subtotal=D("10.00"), tax_total=D("2.10"), withholding_total=D("0"), total=D("12.10"),
+                        taxes=[PurchaseTax("iva", D("21"), D("10.00"), D("2.10"))])
+    emit_in_unit_of_work(tenant, "purchases.invoice_recorded", document=purchase)
+    assert entry_lines(tenant, source_id=purchase.id) == [("600", D("10.00"), Z), ("472", D("2.10"), Z), ("400", Z, D("12.10"))]
+    with tenant_context(tenant.id):
+        assert db.session.scalar(select(func.count()).select_from(Account)) == 36
