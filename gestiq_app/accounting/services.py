@@ -32,10 +32,7 @@ def load_chart(*, tenant_id: uuid.UUID, country: str) -> int:
 
 
 def list_accounts(*, tenant_id: uuid.UUID) -> list[Account]:
-    """Return the tenant's chart ordered by code (loading the template first if the tenant has none)."""
-    if session().scalar(select(Account.id).limit(1)) is None:
-        settings = get_accounting_settings(tenant_id=tenant_id)
-        load_chart(tenant_id=tenant_id, country=settings.country)
+    """Return the tenant's chart ordered by code (a tenant older than accounting gets it on its first posting)."""
     return list(session().scalars(select(Account).order_by(Account.code)))
 
 
@@ -119,6 +116,10 @@ def reverse_entry(*, tenant_id: uuid.UUID, entry_id: uuid.UUID, entry_date: date
         original = get_entry(tenant_id=tenant_id, entry_id=entry_id)
         if original.reversal_of_id is not None:
             raise EntryConflictError("Un asiento de anulación no se puede anular; registre un asiento nuevo")
+        if original.source_type is not None:
+            # The document is the truth: its entry changes with it (credit note, refund), never on its own.
+            raise EntryConflictError("Este asiento procede de un documento: corríjalo con el documento "
+                                     "(factura rectificativa, devolución)")
         drafts = [LineDraft(amount=line.credit - line.debit, account_id=line.account_id, party_id=line.party_id,
                             description=line.description) for line in original.lines]
         reversal = post_entry(tenant_id=tenant_id, entry_date=entry_date or original.entry_date,

@@ -241,3 +241,11 @@ def test_a_tenant_without_a_chart_gets_it_on_its_first_posting(app_context) -> N
     assert entry_lines(tenant, source_id=purchase.id) == [("600", D("10.00"), Z), ("472", D("2.10"), Z), ("400", Z, D("12.10"))]
     with tenant_context(tenant.id):
         assert db.session.scalar(select(func.count()).select_from(Account)) == 36
+
+
+def test_an_entry_posted_from_a_document_is_not_reversed_by_hand(es_tenant, es_customer) -> None:  # type: ignore[no-untyped-def]
+    invoice = issue(es_tenant, create_invoice(es_tenant, es_customer, [line("1", "10.00")]).id)
+    with tenant_context(es_tenant.id):
+        entry_id = db.session.scalar(select(JournalEntry.id).where(JournalEntry.source_id == invoice.id))
+        with pytest.raises(EntryConflictError, match="corríjalo con el documento"):
+            services.reverse_entry(tenant_id=es_tenant.id, entry_id=entry_id, entry_date=None, actor="test")
