@@ -40,7 +40,9 @@ class Account(TenantScoped, Timestamped, Base):
     __tablename__ = "accounts"
     __table_args__ = (
         UniqueConstraint("tenant_id", "code"),
-        ForeignKeyConstraint(["tenant_id", "parent_id"], ["accounts.tenant_id", "accounts.id"], name="fk_accounts_parent"),
+        # Deferred: a tenant archive restores rows in key order, children possibly before their parent.
+        ForeignKeyConstraint(["tenant_id", "parent_id"], ["accounts.tenant_id", "accounts.id"], name="fk_accounts_parent",
+                             deferrable=True, initially="DEFERRED"),
         CheckConstraint("type IN ('asset', 'liability', 'equity', 'income', 'expense')", name="type"),
     )
 
@@ -68,7 +70,7 @@ class JournalEntry(TenantScoped, Timestamped, Base):
         UniqueConstraint("tenant_id", "source_type", "source_id"),
         UniqueConstraint("tenant_id", "reversal_of_id"),
         ForeignKeyConstraint(["tenant_id", "reversal_of_id"], ["journal_entries.tenant_id", "journal_entries.id"],
-                             name="fk_journal_entries_reversal_of"),
+                             name="fk_journal_entries_reversal_of", deferrable=True, initially="DEFERRED"),
         Index("ix_journal_entries_tenant_entry_date", "tenant_id", "entry_date"),
         CheckConstraint("(source_type IS NULL) = (source_id IS NULL)", name="source"),
     )

@@ -116,7 +116,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint("type IN ('asset', 'liability', 'equity', 'income', 'expense')", name=op.f('ck_accounts_type')),
-    sa.ForeignKeyConstraint(['tenant_id', 'parent_id'], ['accounts.tenant_id', 'accounts.id'], name='fk_accounts_parent'),
+    sa.ForeignKeyConstraint(['tenant_id', 'parent_id'], ['accounts.tenant_id', 'accounts.id'], name='fk_accounts_parent', initially='DEFERRED', deferrable=True),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_accounts')),
     sa.UniqueConstraint('tenant_id', 'code', name=op.f('uq_accounts_tenant_id_code'))
     )
@@ -137,7 +137,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint('(source_type IS NULL) = (source_id IS NULL)', name=op.f('ck_journal_entries_source')),
-    sa.ForeignKeyConstraint(['tenant_id', 'reversal_of_id'], ['journal_entries.tenant_id', 'journal_entries.id'], name='fk_journal_entries_reversal_of'),
+    sa.ForeignKeyConstraint(['tenant_id', 'reversal_of_id'], ['journal_entries.tenant_id', 'journal_entries.id'], name='fk_journal_entries_reversal_of', initially='DEFERRED', deferrable=True),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_journal_entries')),
     sa.UniqueConstraint('tenant_id', 'reversal_of_id', name=op.f('uq_journal_entries_tenant_id_reversal_of_id')),
     sa.UniqueConstraint('tenant_id', 'source_type', 'source_id', name=op.f('uq_journal_entries_tenant_id_source_type_source_id'))
