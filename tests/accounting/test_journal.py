@@ -216,14 +216,15 @@ def test_reversal_mirrors_the_entry_once(es_tenant) -> None:  # type: ignore[no-
 def test_raw_updates_of_a_posted_entry_are_refused_by_the_database(es_tenant) -> None:  # type: ignore[no-untyped-def]
     entry = _manual(es_tenant, [("572", "10.00", "0"), ("100", "0", "10.00")])
     with tenant_context(es_tenant.id):
+        entry_id = entry.id
         connection = db.session.connection()
-        key = entry.id.hex if connection.dialect.name == "sqlite" else entry.id
+        key = entry_id.hex if connection.dialect.name == "sqlite" else entry_id
         for statement in ("UPDATE journal_lines SET debit = 1 WHERE entry_id = :e AND debit > 0",
                           "UPDATE journal_entries SET entry_date = '2026-01-01' WHERE id = :e"):
             with pytest.raises((IntegrityError, ProgrammingError), match="append-only"):
                 db.session.execute(text(statement), {"e": key})
             db.session.rollback()
-    assert entry_lines(es_tenant, entry_id=entry.id) == [("572", D("10.00"), Z), ("100", Z, D("10.00"))]
+    assert entry_lines(es_tenant, entry_id=entry_id) == [("572", D("10.00"), Z), ("100", Z, D("10.00"))]
 
 
 def test_a_tenant_without_a_chart_gets_it_on_its_first_posting(app_context) -> None:  # type: ignore[no-untyped-def]
