@@ -143,3 +143,35 @@ def test_trial_balance_exports_carry_the_json_figures_and_no_formulas(app, tenan
     aged = _xlsx_rows(owner.get("/api/v1/reports/aged-receivables?as_of=2026-02-28&format=xlsx"))
     assert aged[1][0] == "'@Cliente Fórmula"
     assert [D(str(value)).quantize(D("0.01")) for value in aged[1][1:]] == [D("131.99"), D("0"), D("0"), D("0"), D("0"), D("131.99")]
+
+
+def test_issuing_an_invoice_in_a_locked_period_is_a_409_problem_and_changes_nothing(app, tenants) -> None:  # type: ignore[no-untyped-def]
+    from tests.sales.helpers import create_invoice, sales_snapshot
+
+    tenant, _ = tenants
+    owner = login_as(app, tenant, "owner")
+    assert owner.put("/api/v1/accounting/settings", json={"lock_date": "2026-01-31"}).status_code == 200
+    with app.app_context():
+        customer = add_customer(tenant)
+        draft_id = create_invoice(tenant, customer, [line("1", "100.00")], issue_date=date(2026, 1, 10)).id
+        before = sales_snapshot(tenant.id), journal_snapshot(tenant.id)
+    refused = owner.post(f"/api/v1/invoices/{draft_id}/issue", json={})
+    assert (refused.status_code, refused.headers["Content-Type"]) == (409, "application/problem+json")
+    assert refused.get_json()["detail"] == ("El periodo está cerrado: no se puede contabilizar con fecha 10/01/2026 "
+                                           "(fecha de cierre 31/01/2026).")
+    with app.app_context():
+        assert (sales_snapshot(tenant.id), journal_snapshot(tenant.id)) == before
+    issued = owner.post(f"/api/v1/invoices/{draft_id}/issue", json={"issue_date": "2026-02-02"})
+    assert (issued.status_code, issued.get_json()["status"]) == (200, "overdue")  # due 2026-03-04, long past
+
+
+def test_manual_entry_honours_the_idempotency_key(app, tenants) -> None:  # type: ignore[no-untyped-def]
+    tenant, _ = tenants
+    owner = login_as(app, tenant, "owner")
+    headers = {"Idempotency-Key": "asiento-capital-0001"}
+    first = owner.post("/api/v1/accounting/entries", json=ENTRY, headers=headers)
+    again = owner.post("/api/v1/accounting/entries", json=ENTRY, headers=headers)
+    assert (first.status_code, again.status_code, again.get_json()["id"]) == (201, 201, first.get_json()["id"])
+    other_body = owner.post("/api/v1/accounting/entries", json={**ENTRY, "description": "Otra"}, headers=headers)
+    assert other_body.status_code == 422
+    assert len(_journal(app, tenant.id)["journal_entries"]) == 1
