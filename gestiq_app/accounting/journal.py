@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from gestiq_app.accounting.chart import ROLE_CODES, ensure_chart
+from gestiq_app.accounting.chart import ROLE_CODES, TEMPLATES, ensure_chart
 from gestiq_app.accounting.exceptions import EntryConflictError, EntryInvalidError, PeriodLockedError
 from gestiq_app.accounting.models import Account, JournalEntry, JournalLine
 from gestiq_app.accounting.settings import AccountingSettings, get_accounting_settings
@@ -84,8 +84,6 @@ def _resolve_accounts(settings: AccountingSettings, drafts: list[LineDraft]) -> 
 
 
 def _template_codes(country: str) -> set[str]:
-    from gestiq_app.accounting.chart import TEMPLATES
-
     return {row.code for row in TEMPLATES[country]}
 
 
