@@ -175,3 +175,25 @@ def test_manual_entry_honours_the_idempotency_key(app, tenants) -> None:  # type
     other_body = owner.post("/api/v1/accounting/entries", json={**ENTRY, "description": "Otra"}, headers=headers)
     assert other_body.status_code == 422
     assert len(_journal(app, tenant.id)["journal_entries"]) == 1
+
+
+def test_vat_summary_and_balance_sheet_xlsx_equal_the_json(app, tenants) -> None:  # type: ignore[no-untyped-def]
+    tenant, _ = tenants
+    owner = login_as(app, tenant, "owner")
+    with app.app_context():
+        customer = add_customer(tenant, has_recargo_equivalencia=True)
+        issued_invoice(tenant, customer, [line("4", "12.50"), line("2", "7.25", "superreducido")], issue_date=date(2026, 5, 6))
+    vat_url = "/api/v1/reports/vat-summary?date_from=2026-04-01&date_to=2026-06-30"
+    figures = owner.get(vat_url).get_json()["figures"]
+    assert figures[:2] == [{"label": "IVA devengado 21 %: base imponible", "amount": "50.00"},
+                           {"label": "IVA devengado 21 %: cuota", "amount": "10.50"}]
+    rows = _xlsx_rows(owner.get(vat_url + "&format=xlsx"))
+    assert rows[0] == ["Concepto", "Importe"]
+    assert [(label, D(str(amount)).quantize(D("0.01"))) for label, amount in rows[1:]] == [
+        (figure["label"], D(figure["amount"])) for figure in figures]
+    sheet = owner.get("/api/v1/reports/balance-sheet?as_of=2026-06-30").get_json()
+    sheet_rows = _xlsx_rows(owner.get("/api/v1/reports/balance-sheet?as_of=2026-06-30&format=xlsx"))
+    assert [(row[1], D(str(row[3])).quantize(D("0.01"))) for row in sheet_rows[1:] if row[0] == "Activo"] == [
+        (row["code"], D(row["amount"])) for row in sheet["assets"]]
+    assert (sheet["total_assets"], sheet["total_liabilities_and_equity"]) == ("78.25", "78.25")
+    assert (sheet_rows[-1][2], D(str(sheet_rows[-1][3])).quantize(D("0.01"))) == ("Total pasivo y patrimonio neto", D("78.25"))
