@@ -32,6 +32,9 @@ BLUEPRINTS: list[str] = [
     "api.einvoicing",
     "api.invoice_einvoicing",
     "api.purchases",
+    "api.accounting",
+    "api.reports",
+    "api.dashboard",
 ]
 DOCS_ASSETS = Path(__file__).resolve().parent / "docs" / "node_modules"
 JSON_CONTENT_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")

@@ -30,3 +30,4 @@ from gestiq_app.purchases.models import (  # noqa: F401
     PurchaseWithholdingLine,
     WithholdingSeries,
 )
+from gestiq_app.accounting.models import Account, JournalEntry, JournalLine  # noqa: F401

@@ -309,6 +309,30 @@ def _purchase_withholding(index: int, user_id: uuid.UUID) -> Any:
                                emission_point=series.emission_point, sequential=1, issue_date=date(2026, 1, 16), fiscal_period="01/2026",
                                supplier_name=document.supplier_name, supplier_tax_id=document.supplier_tax_id, supplier_tax_id_type="nif",
                                total=Decimal("2.75"))
+def _account(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.accounting.models import Account
+
+    return Account(code=f"9{index}{uuid.uuid4().hex[:6]}", name=f"Cuenta {index}", type="asset", is_postable=True)
+
+
+def _journal_entry(index: int, user_id: uuid.UUID) -> Any:
+    """A balanced manual entry with its two lines and accounts (the database refuses an unbalanced one)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from gestiq_app.accounting.models import JournalEntry, JournalLine
+
+    debit_account, credit_account = _account(index, user_id), _account(index, user_id)
+    entry = JournalEntry(entry_date=date(2026, 1, 15), description=f"Asiento {index}", is_posted=False, created_by="test")
+    entry.lines = [
+        JournalLine(position=1, account=debit_account, debit=Decimal("10.00"), credit=Decimal("0")),
+        JournalLine(position=2, account=credit_account, debit=Decimal("0"), credit=Decimal("10.00")),
+    ]
+    return entry
+
+
+def _journal_line(index: int, user_id: uuid.UUID) -> Any:
+    return _journal_entry(index, user_id).lines[0]
 
 
 #: One builder per tenant-scoped model, given an index and a user of the current tenant;
@@ -346,6 +370,9 @@ ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "PurchaseAttachment": _purchase_attachment,
     "WithholdingSeries": _withholding_series,
     "PurchaseWithholding": _purchase_withholding,
+    "Account": _account,
+    "JournalEntry": _journal_entry,
+    "JournalLine": _journal_line,
 }
 
 

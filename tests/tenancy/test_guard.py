@@ -29,6 +29,7 @@ MUTABLE_COLUMN.update({"WebhookSubscription": "url", "WebhookDelivery": "event",
 MUTABLE_COLUMN.update({"PurchaseDocument": "notes", "PurchaseDocumentLine": "description", "PurchaseDocumentTax": "category",
                        "PurchaseWithholdingLine": "category", "PurchaseAttachment": "filename", "WithholdingSeries": "is_active",
                        "PurchaseWithholding": "supplier_name"})
+MUTABLE_COLUMN.update({"Account": "name", "JournalEntry": "description", "JournalLine": "description"})
 
 
 def _ids(cls: type, tenant_id) -> set:  # type: ignore[no-untyped-def]
