@@ -26,6 +26,9 @@ export type ApiTokenInput = Schemas['ApiTokenCreate'];
 export type InvitationInput = Schemas['InvitationCreate'];
 export type CreditNoteInput = Schemas['CreditNoteCreate'];
 export type Permission = ApiTokenInput['permissions'][number];
+export type Dashboard = Schemas['Dashboard'];
+export type TrialBalance = Schemas['TrialBalance'];
+export type VatSummary = Schemas['VatSummary'];
 
 export interface Page<T> {
   items: T[];
@@ -112,14 +115,25 @@ export const apiTokens = {
 };
 
 /**
- * The dashboard endpoint (`GET /api/v1/dashboard`) is being built separately: null when this backend
- * does not have it (404/405), so the screen falls back to KPIs computed from the invoices list.
+ * The dashboard endpoint (`GET /api/v1/dashboard`, module accounting): null when this backend does not
+ * serve it (404/405), so the screen falls back to KPIs computed from the invoices list.
  */
-export async function fetchDashboard(): Promise<Record<string, unknown> | null> {
+export async function fetchDashboard(): Promise<Dashboard | null> {
   try {
-    return (await send<Record<string, unknown>>(`${API_PREFIX}/dashboard`, { method: 'GET' })).data;
+    return (await send<Dashboard>(`${API_PREFIX}/dashboard`, { method: 'GET' })).data;
   } catch (error) {
     if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return null;
     throw error;
   }
 }
+
+/** Accounting reports: JSON for the screen; the same URL with `format=csv|xlsx` downloads the file. */
+export type ReportName = 'trial-balance' | 'vat-summary';
+export const reports = {
+  trialBalance: (query: Query) => api.get<TrialBalance>('/reports/trial-balance', { query }),
+  vatSummary: (query: Query) => api.get<VatSummary>('/reports/vat-summary', { query }),
+  downloadUrl: (name: ReportName, format: 'csv' | 'xlsx', query: Record<string, string>) => {
+    const params = new URLSearchParams({ ...Object.fromEntries(Object.entries(query).filter(([, v]) => v)), format });
+    return `${API_PREFIX}/reports/${name}?${params.toString()}`;
+  },
+};

@@ -54,6 +54,7 @@ const SupplierInvoiceEditor = lazyScreen(() => import('./pages/Purchases').then(
 const ExpenseForm = lazyScreen(() => import('./pages/Purchases').then((m) => m.ExpenseForm));
 const PurchaseDetail = lazyScreen(() => import('./pages/Purchases').then((m) => m.PurchaseDetail));
 const WithholdingDetail = lazyScreen(() => import('./pages/Purchases').then((m) => m.WithholdingDetail));
+const Reports = lazyScreen(() => import('./pages/Reports').then((m) => m.ReportsPage));
 const Settings = lazyScreen(() => import('./pages/Settings').then((m) => m.SettingsPage));
 
 /** Pick the screen for a path ("/customers/new", "/invoices/<id>/edit"...). */
@@ -88,6 +89,7 @@ export function SignedInScreen({ path, modules }: { path: string; modules: strin
     if ((sub === 'invoices' || sub === 'expenses') && docId && parts.length === 3) return <PurchaseDetail key={path} kind={sub} id={docId} />;
     if (sub === 'invoices' && docId && docAction === 'edit' && parts.length === 4) return <SupplierInvoiceEditor key={path} id={docId} />;
   }
+  if (section === 'reports' && !id) return <Reports />;
   if (section === 'settings' && !id) return <Settings />;
   if (item && parts.length === 1) return <Placeholder titleKey={item.labelKey} />;
   return <NotFound />;
