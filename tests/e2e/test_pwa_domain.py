@@ -61,7 +61,8 @@ def _nav(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_create_a_customer_and_a_product(page, base_url) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("heading", level=1, name="Inicio").wait_for()
-    page.get_by_text("Facturado este mes").wait_for()
+    page.get_by_text("Ventas este mes").wait_for()  # KPIs from GET /api/v1/dashboard
+    page.get_by_role("img", name="Ventas y compras de los últimos 12 meses").wait_for()
     screenshot(page, "pwa-dashboard")
 
     _nav(page, "Clientes")

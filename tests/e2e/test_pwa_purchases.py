@@ -1,0 +1,100 @@
+"""The tenant PWA's purchases screens in a real browser: a supplier invoice typed with an exact live
+estimate of its base, saved and recorded in one step, an attachment uploaded and downloaded, and the list
+filtered by status; the server's copy is checked through the API.
+"""
+
+from __future__ import annotations
+
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot
+from tests.factories import OWNER_PASSWORD, make_tenant
+
+SUPPLIER = "Papelería Norte SL"
+SUPPLIER_NIF = "87654321X"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def tenant(app):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return make_tenant(country="ES")
+
+
+@pytest.fixture()
+def page(context, base_url, tenant):  # type: ignore[no-untyped-def]
+    page = context.new_page()
+    page.goto(base_url + "/app/")
+    page.get_by_label("Empresa").fill(tenant.slug)
+    page.get_by_label("Correo electrónico").fill(f"owner@{tenant.slug}.test")
+    page.get_by_label("Contraseña").fill(OWNER_PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    page.get_by_role("navigation").wait_for(timeout=20_000)
+    return page
+
+
+def _nav(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
+    page.get_by_role("heading", level=1, name=name).wait_for()
+
+
+def test_record_a_supplier_invoice_with_an_attachment(page, base_url) -> None:  # type: ignore[no-untyped-def]
+    _nav(page, "Proveedores")
+    page.get_by_role("link", name="Nuevo proveedor").click()
+    page.get_by_label("Razón social").fill(SUPPLIER)
+    page.get_by_label("Identificación fiscal").fill(SUPPLIER_NIF)
+    page.get_by_role("button", name="Guardar").click()
+    page.get_by_role("link", name=SUPPLIER).wait_for()
+
+    _nav(page, "Compras")
+    page.get_by_role("link", name="Nueva factura de proveedor").click()
+    page.get_by_label("Proveedor", exact=True).select_option(label=SUPPLIER)
+    page.get_by_label("Número del proveedor").fill("PN-2026/0042")
+    line = page.get_by_role("group", name="Línea 1")
+    line.get_by_label("Descripción").fill("Papel A4, caja")
+    line.get_by_label("Cantidad").fill("10")
+    line.get_by_label("Precio").fill("3,50")
+    page.get_by_role("button", name="Añadir línea").click()
+    second = page.get_by_role("group", name="Línea 2")
+    second.get_by_label("Descripción").fill("Tóner")
+    second.get_by_label("Precio").fill("45")
+    second.get_by_label("Descuento").fill("10")
+    # exact live estimate of the base: 10 x 3,50 + 45 - 10 % = 35,00 + 40,50
+    expect(page.locator("[data-total=estimate]")).to_have_text("75,50\u00a0€")
+    screenshot(page, "pwa-supplier-invoice-editor")
+
+    page.get_by_role("button", name="Guardar y registrar").click()
+    page.get_by_text("Registrada.").wait_for(timeout=15_000)
+    page.get_by_role("heading", level=1, name="PN-2026/0042").wait_for()
+    expect(page.locator(".badge--status-recorded")).to_have_text("Registrada")
+
+    listing = page.context.request.get(base_url + "/api/v1/purchases/invoices?q=PN-2026")
+    assert listing.status == 200
+    rows = listing.json()["items"]
+    assert [(r["supplier_number"], r["supplier_name"], r["status"], r["subtotal"]) for r in rows] == [
+        ("PN-2026/0042", SUPPLIER, "recorded", "75.50")]
+    document = page.context.request.get(base_url + f"/api/v1/purchases/invoices/{rows[0]['id']}").json()
+    assert [(line["description"], line["base_amount"]) for line in document["lines"]] == [
+        ("Papel A4, caja", "35.00"), ("Tóner", "40.50")]
+    assert (document["tax_total"], document["total"], document["amount_due"]) == ("15.86", "91.36", "91.36")
+    # the detail shows the server's figures (21 % of 75,50 = 15,855 -> 15,86)
+    expect(page.locator("[data-total=total]")).to_have_text("91,36\u00a0€")
+    expect(page.locator("[data-total=due]")).to_have_text("91,36\u00a0€")
+
+    page.set_input_files("#attachment-file", files=[{"name": "factura-pn-42.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    link = page.get_by_role("link", name="factura-pn-42.pdf")
+    link.wait_for(timeout=15_000)
+    with page.expect_download() as download_info:
+        link.click()
+    with open(download_info.value.path(), "rb") as handle:
+        assert handle.read() == PDF
+    screenshot(page, "pwa-supplier-invoice-detail")
+
+    _nav(page, "Compras")
+    page.get_by_label("Estado").select_option(label="Borrador")
+    expect(page.get_by_text("No hay resultados.")).to_be_visible()
+    page.get_by_label("Estado").select_option(label="Registrada")
+    expect(page.get_by_role("row").filter(has_text="PN-2026/0042")).to_have_count(1)
+    screenshot(page, "pwa-purchases-list")
