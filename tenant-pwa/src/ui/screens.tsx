@@ -54,6 +54,8 @@ const SupplierInvoiceEditor = lazyScreen(() => import('./pages/Purchases').then(
 const ExpenseForm = lazyScreen(() => import('./pages/Purchases').then((m) => m.ExpenseForm));
 const PurchaseDetail = lazyScreen(() => import('./pages/Purchases').then((m) => m.PurchaseDetail));
 const WithholdingDetail = lazyScreen(() => import('./pages/Purchases').then((m) => m.WithholdingDetail));
+const Imports = lazyScreen(() => import('./pages/Imports').then((m) => m.ImportsPage));
+const ImportWizard = lazyScreen(() => import('./pages/Imports').then((m) => m.ImportWizard));
 const Reports = lazyScreen(() => import('./pages/Reports').then((m) => m.ReportsPage));
 const Settings = lazyScreen(() => import('./pages/Settings').then((m) => m.SettingsPage));
 
@@ -88,6 +90,10 @@ export function SignedInScreen({ path, modules }: { path: string; modules: strin
     if (sub === 'withholdings' && docId && parts.length === 3) return <WithholdingDetail key={path} id={docId} />;
     if ((sub === 'invoices' || sub === 'expenses') && docId && parts.length === 3) return <PurchaseDetail key={path} kind={sub} id={docId} />;
     if (sub === 'invoices' && docId && docAction === 'edit' && parts.length === 4) return <SupplierInvoiceEditor key={path} id={docId} />;
+  }
+  if (section === 'imports') {
+    if (!id) return <Imports />;
+    if (parts.length === 2) return <ImportWizard key={path} id={id} />;
   }
   if (section === 'reports' && !id) return <Reports />;
   if (section === 'settings' && !id) return <Settings />;

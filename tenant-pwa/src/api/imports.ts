@@ -1,0 +1,126 @@
+/**
+ * Typed calls of the import endpoints (`/api/v1/imports`): batches of customers, suppliers or products —
+ * create, upload a CSV/XLSX, map columns, validate (a job: poll the batch's `progress`), fix invalid rows
+ * in place (each fix is revalidated at once), promote (a job), lineage and undo.
+ */
+import { api, API_PREFIX } from './http';
+import type { Page, Query } from './resources';
+
+export type ImportKind = 'customers' | 'suppliers' | 'products';
+export type BatchState = 'created' | 'ingested' | 'validating' | 'validated' | 'promoting' | 'promoted' | 'rolled_back' | 'failed';
+export type ItemStatus = 'pending' | 'valid' | 'invalid' | 'skipped' | 'promoted';
+
+export interface ImportBatch {
+  id: string;
+  kind: ImportKind;
+  source_name?: string | null;
+  state: BatchState;
+  headers?: string[] | null;
+  mapping?: Record<string, string | null> | null;
+  total_items?: number;
+  processed_items?: number;
+  promoted_items?: number;
+  error?: string | null;
+  counts?: Record<string, number>;
+  progress?: number;
+  durations?: Record<string, number>;
+  created_at?: string;
+}
+
+export interface ImportItem {
+  id: string;
+  row_number: number;
+  status: ItemStatus;
+  raw?: Record<string, unknown>;
+  data?: Record<string, unknown> | null;
+  errors?: Record<string, string[]>;
+  action?: string | null;
+  is_edited?: boolean;
+}
+
+export interface LineageRow {
+  item_id: string;
+  entity_type: string;
+  entity_id: string;
+  action: string;
+  created_at?: string;
+}
+
+/** Target fields of each kind (gestiq_app/imports/mapping.py FIELDS_BY_KIND), for the column mapping. */
+const PARTY_FIELDS = [
+  'legal_name', 'trade_name', 'tax_id', 'tax_id_type', 'country', 'email', 'phone', 'address.street', 'address.city',
+  'address.postal_code', 'address.province', 'address.country', 'payment_terms_days', 'notes', 'is_active', 'tags',
+];
+export const IMPORT_FIELDS: Record<ImportKind, string[]> = {
+  customers: PARTY_FIELDS,
+  suppliers: PARTY_FIELDS,
+  products: ['sku', 'name', 'description', 'kind', 'unit', 'unit_price', 'cost', 'tax_category', 'tax_rate', 'barcode', 'category', 'is_active'],
+};
+
+/** States in which a background job is running: keep polling. */
+export const RUNNING_STATES: readonly BatchState[] = ['validating', 'promoting'];
+
+const batch = (id: string) => `/imports/batches/${id}`;
+
+export const imports = {
+  list: (query: Query) => api.get<Page<ImportBatch>>('/imports/batches', { query }),
+  create: (body: { kind: ImportKind; source_name?: string }, idempotencyKey: string) =>
+    api.post<ImportBatch>('/imports/batches', body, { idempotencyKey }),
+  get: (id: string) => api.get<ImportBatch>(batch(id)),
+  upload: (id: string, file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return api.post<ImportBatch>(`${batch(id)}/upload`, form);
+  },
+  setMapping: (id: string, mapping: Record<string, string | null>) => api.patch<ImportBatch>(batch(id), { mapping }),
+  validate: (id: string) => api.post<ImportBatch>(`${batch(id)}/validate`, {}),
+  promote: (id: string) => api.post<ImportBatch>(`${batch(id)}/promote`, {}),
+  rollback: (id: string) => api.post<ImportBatch>(`${batch(id)}/rollback`, {}),
+  items: (id: string, query: Query) => api.get<Page<ImportItem>>(`${batch(id)}/items`, { query }),
+  fixItem: (id: string, itemId: string, data: Record<string, unknown>) => api.patch<ImportItem>(`${batch(id)}/items/${itemId}`, { data }),
+  lineage: (id: string, query: Query) => api.get<Page<LineageRow>>(`${batch(id)}/lineage`, { query }),
+  errorsCsvUrl: (id: string) => `${API_PREFIX}${batch(id)}/errors.csv`,
+};
+
+/**
+ * The wizard step a batch is at: upload (no data), map (data, not validated), validating, review (validated:
+ * fix invalid rows, promote), promoting, done (promoted or undone), failed.
+ */
+export type WizardStep = 'upload' | 'map' | 'validating' | 'review' | 'promoting' | 'done' | 'failed';
+
+export function wizardStep(batchState: BatchState | null | undefined): WizardStep {
+  switch (batchState) {
+    case undefined:
+    case null:
+    case 'created':
+      return 'upload';
+    case 'ingested':
+      return 'map';
+    case 'validating':
+      return 'validating';
+    case 'validated':
+      return 'review';
+    case 'promoting':
+      return 'promoting';
+    case 'promoted':
+    case 'rolled_back':
+      return 'done';
+    default:
+      return 'failed';
+  }
+}
+
+/**
+ * The values to send when fixing a row: only the fields the user changed, trimmed; an emptied field is
+ * null (the API removes it). Values are compared as text.
+ */
+export function changedFields(original: Record<string, unknown> | null | undefined, edited: Record<string, string>): Record<string, string | null> {
+  const changes: Record<string, string | null> = {};
+  for (const [field, value] of Object.entries(edited)) {
+    const before = original?.[field];
+    const beforeText = before === null || before === undefined ? '' : String(before);
+    const after = value.trim();
+    if (after !== beforeText) changes[field] = after === '' ? null : after;
+  }
+  return changes;
+}
