@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedFields, wizardStep } from '../src/api/imports';
+import { changedFields, errorMessages, wizardStep } from '../src/api/imports';
 
 describe('wizardStep', () => {
   it('maps every batch state to the wizard step', () => {
@@ -20,5 +20,12 @@ describe('changedFields', () => {
 
   it('treats a missing original as empty', () => {
     expect(changedFields(null, { legal_name: 'Olmo SL', phone: '  ' })).toEqual({ legal_name: 'Olmo SL' });
+  });
+});
+
+describe('errorMessages', () => {
+  it('reads the messages of coded errors and plain strings', () => {
+    expect(errorMessages([{ code: 'invalid', message: 'Debe ser un número.' }, 'Obligatorio.'])).toEqual(['Debe ser un número.', 'Obligatorio.']);
+    expect(errorMessages(undefined)).toEqual([]);
   });
 });

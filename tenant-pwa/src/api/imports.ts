@@ -33,9 +33,20 @@ export interface ImportItem {
   status: ItemStatus;
   raw?: Record<string, unknown>;
   data?: Record<string, unknown> | null;
-  errors?: Record<string, string[]>;
+  errors?: Record<string, ItemError[]>;
   action?: string | null;
   is_edited?: boolean;
+}
+
+/** One error of a field: a stable code and the domain's Spanish message. */
+export interface ItemError {
+  code?: string;
+  message: string;
+}
+
+/** The messages of a field's errors (plain strings are accepted too). */
+export function errorMessages(errors: readonly (ItemError | string)[] | undefined): string[] {
+  return (errors ?? []).map((error) => (typeof error === 'string' ? error : error.message));
 }
 
 export interface LineageRow {

@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   changedFields,
+  errorMessages,
   IMPORT_FIELDS,
   imports,
   RUNNING_STATES,
@@ -307,7 +308,7 @@ function InvalidRow({ batch, item, writable, onFixed }: { batch: ImportBatch; it
       <FormAlert problem={problem} />
       {general.map(([field, messages]) => (
         <p key={field} class="field__error">
-          {messages.join(' ')}
+          {errorMessages(messages).join(' ')}
         </p>
       ))}
       {editable.map((field) => {
@@ -325,7 +326,7 @@ function InvalidRow({ batch, item, writable, onFixed }: { batch: ImportBatch; it
               onInput={(e) => setValues((current) => ({ ...current, [field]: e.currentTarget.value }))}
             />
             <p class="field__error" id={errorId}>
-              {(errors[field] ?? []).join(' ')}
+              {errorMessages(errors[field]).join(' ')}
             </p>
           </div>
         );
