@@ -19,9 +19,20 @@ import {
 import type { Page } from '../../api/resources';
 import { Link, navigate } from '../../router';
 import { FormAlert, toFormProblem, type FormProblem } from '../forms';
+import type { MessageKey } from '../../i18n';
 import { useI18n } from '../i18n-context';
 import { can, PageHeader, SelectField } from '../kit';
 import { useUser } from '../user-context';
+
+/** A target field's name for people ("tax_id" -> "Identificación fiscal"); unknown fields as they are. */
+function useFieldLabel(): (field: string) => string {
+  const i18n = useI18n();
+  return (field) => {
+    const key = `imp.field.${field}` as MessageKey;
+    const text = i18n.t(key);
+    return text === key ? field : text;
+  };
+}
 
 const KINDS: ImportKind[] = ['customers', 'suppliers', 'products'];
 const POLL_MS = 700;
@@ -216,6 +227,7 @@ function MappingStep({ batch, busy, onValidate }: { batch: ImportBatch; busy: bo
   const headers = batch.headers ?? Object.keys(batch.mapping ?? {});
   const [mapping, setMapping] = useState<Record<string, string | null>>(() => Object.fromEntries(headers.map((h) => [h, batch.mapping?.[h] ?? null])));
   const fields = IMPORT_FIELDS[batch.kind];
+  const fieldLabel = useFieldLabel();
   return (
     <form class="form card" noValidate onSubmit={(event) => (event.preventDefault(), onValidate(mapping))}>
       <h2>{i18n.t('imp.mapping')}</h2>
@@ -228,7 +240,7 @@ function MappingStep({ batch, busy, onValidate }: { batch: ImportBatch; busy: bo
             label={header}
             value={mapping[header] ?? ''}
             onValue={(value) => setMapping((current) => ({ ...current, [header]: value || null }))}
-            options={[{ value: '', label: i18n.t('imp.ignore') }, ...fields.map((field) => ({ value: field, label: field }))]}
+            options={[{ value: '', label: i18n.t('imp.ignore') }, ...fields.map((field) => ({ value: field, label: fieldLabel(field) }))]}
           />
         ))}
       </div>
@@ -301,6 +313,7 @@ function InvalidRow({ batch, item, writable, onFixed }: { batch: ImportBatch; it
     }
   };
   const label = i18n.t('imp.rowN', { n: item.row_number });
+  const fieldLabel = useFieldLabel();
   return (
     <div class="import-row" role="group" aria-label={label} data-row={item.row_number}>
     <form noValidate onSubmit={save}>
@@ -316,7 +329,7 @@ function InvalidRow({ batch, item, writable, onFixed }: { batch: ImportBatch; it
         const errorId = `${inputId}-error`;
         return (
           <div class="field field--invalid" key={field}>
-            <label for={inputId}>{field}</label>
+            <label for={inputId}>{fieldLabel(field)}</label>
             <input
               id={inputId}
               value={values[field] ?? ''}
@@ -351,6 +364,11 @@ function ResultStep({ batch, writable, busy, onUndo }: { batch: ImportBatch; wri
   }, [batch.id, batch.state]);
   const counts = batch.counts ?? {};
   const undone = batch.state === 'rolled_back';
+  const translated = (key: string, fallback: string) => {
+    const text = i18n.t(key as MessageKey);
+    return text === key ? fallback : text;
+  };
+  const entityName = (row: LineageRow) => `${translated(`imp.entityName.${row.entity_type}`, row.entity_type)} ${row.entity_id.slice(0, 8)}`;
   return (
     <section class="card" aria-labelledby="result-title">
       <h2 id="result-title">{i18n.t(undone ? 'imp.undone' : 'imp.result')}</h2>
@@ -368,8 +386,10 @@ function ResultStep({ batch, writable, busy, onUndo }: { batch: ImportBatch; wri
             <tbody>
               {lineage.items.map((row) => (
                 <tr key={`${row.item_id}-${row.entity_id}`}>
-                  <td>{ENTITY_PATHS[row.entity_type] && !undone ? <Link to={`${ENTITY_PATHS[row.entity_type]}/${row.entity_id}`}>{`${row.entity_type} ${row.entity_id.slice(0, 8)}`}</Link> : `${row.entity_type} ${row.entity_id.slice(0, 8)}`}</td>
-                  <td>{row.action}</td>
+                  <td>
+                    {ENTITY_PATHS[row.entity_type] && !undone ? <Link to={`${ENTITY_PATHS[row.entity_type]}/${row.entity_id}`}>{entityName(row)}</Link> : entityName(row)}
+                  </td>
+                  <td>{translated(`imp.actionName.${row.action}`, row.action)}</td>
                 </tr>
               ))}
             </tbody>
