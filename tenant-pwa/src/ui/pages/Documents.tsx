@@ -28,6 +28,7 @@ import { can, DateField, Flash, OfflineNote, PageHeader, Pager, PendingBadge, Se
 import { useOffline } from '../offline-context';
 import { useUser } from '../user-context';
 import { EInvoicePanel, VoidForm } from './EInvoicing';
+import { InvoicePayments } from './Payments';
 
 type Row = DocumentRow & CachedRecord;
 
@@ -776,6 +777,9 @@ export function DocumentDetail({ kind, id }: { kind: DocumentKind; id: string })
             {i18n.t('doc.createCreditNote')}
           </button>
         </form>
+      )}
+      {isInvoice && !isDraft && user.tenant.modules.includes('payments') && can(user, 'payments:read') && (
+        <InvoicePayments key={`${doc.id}-${doc.amount_due}`} invoice={doc} onChanged={() => void documents.get(kind, id).then(setDoc, () => undefined)} />
       )}
       {kind === 'invoices' && !isDraft && user.tenant.modules.includes('einvoicing') && can(user, 'einvoicing:read') && <EInvoicePanel invoiceId={doc.id ?? id} />}
     </section>
