@@ -1,0 +1,208 @@
+// @vitest-environment happy-dom
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { configureHttp, resetHttp } from '../../src/api/http';
+import type { User } from '../../src/api/types';
+import { closeAllUserDbs } from '../../src/offline/db';
+import { App } from '../../src/ui/App';
+import { createFakeFetch, json, problem, type RecordedCall } from '../helpers/fake-fetch';
+
+const user: User = {
+  id: 'u1',
+  email: 'ana@example.test',
+  name: 'Ana Pérez',
+  role: 'owner',
+  permissions: ['suppliers:read', 'purchases:read', 'purchases:write', 'imports:read', 'imports:write'],
+  tenant: { id: 't1', slug: 'acme', name: 'Acme SL', country: 'ES', locale: 'es-ES', currency: 'EUR', modules: ['crm', 'purchases', 'imports'] },
+};
+const SUPPLIER = { id: 's-1', legal_name: 'Papelería Norte SL', tax_id: '87654321X', country: 'ES', version: 1 };
+const page = (items: unknown[]) => ({ items, total: items.length, page: 1, page_size: 25, pages: 1 });
+
+type Route = (call: RecordedCall) => Response | Promise<Response> | undefined;
+let container: HTMLElement;
+let routes: Route[];
+let calls: RecordedCall[];
+
+async function settle(ms = 0) {
+  await act(async () => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  });
+}
+
+async function waitFor<T>(check: () => T, timeoutMs = 10000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return check();
+    } catch (error) {
+      if (Date.now() - started > timeoutMs) throw error;
+      await settle(10);
+    }
+  }
+}
+
+function control<T extends HTMLElement = HTMLInputElement>(label: string, scope: ParentNode = container): T {
+  const labelElement = [...scope.querySelectorAll('label')].find((l) => l.textContent === label);
+  if (!labelElement) throw new Error(`No label "${label}" in: ${container.textContent}`);
+  return container.querySelector<T>(`#${CSS.escape(labelElement.htmlFor)}`)!;
+}
+
+function type(label: string, value: string, scope?: ParentNode) {
+  const input = control(label, scope);
+  act(() => {
+    input.value = value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+function choose(label: string, value: string) {
+  const select = control<HTMLSelectElement>(label);
+  act(() => {
+    select.value = value;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+}
+
+async function click(name: string) {
+  const button = [...container.querySelectorAll('button')].find((b) => b.textContent?.trim() === name);
+  if (!button) throw new Error(`No button "${name}" in: ${container.textContent}`);
+  await act(async () => {
+    button.click();
+  });
+  await settle();
+}
+
+async function start(path: string) {
+  window.history.replaceState(null, '', path);
+  await act(async () => {
+    render(<App />, container);
+  });
+  await settle();
+}
+
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+  localStorage.clear();
+  vi.spyOn(navigator, 'onLine', 'get').mockImplementation(() => true);
+  routes = [
+    (call) => {
+      if (call.url.endsWith('/auth/me')) return json(200, user);
+      if (call.url.includes('/api/v1/suppliers?')) return json(200, page([SUPPLIER]));
+      return undefined;
+    },
+  ];
+  const fake = createFakeFetch(async (call) => {
+    for (const route of routes) {
+      const response = await route(call);
+      if (response) return response;
+    }
+    return problem(404, 'No encontrado');
+  });
+  calls = fake.calls;
+  configureHttp({ fetch: fake.fetch, readCookie: () => 'csrf' });
+  container = document.createElement('div');
+  document.body.appendChild(container);
+});
+
+afterEach(async () => {
+  await act(async () => render(null, container));
+  container.remove();
+  await closeAllUserDbs();
+  resetHttp();
+});
+
+describe('supplier invoice editor', () => {
+  it('estimates the base exactly while typing, then saves and records through the outbox in order', async () => {
+    const saved = { id: 'p-1', status: 'draft', supplier_number: 'F-7', lines: [], attachments: [] };
+    routes.unshift((call) => {
+      if (call.method === 'POST' && call.url.endsWith('/api/v1/purchases/invoices')) return json(201, saved);
+      if (call.method === 'POST' && call.url.endsWith('/api/v1/purchases/invoices/p-1/record')) return json(200, { ...saved, status: 'recorded' });
+      if (call.method === 'GET' && call.url.endsWith('/api/v1/purchases/invoices/p-1')) return json(200, { ...saved, status: 'recorded', total: '12.10', currency: 'EUR' });
+      return undefined;
+    });
+    await start('/app/purchases/invoices/new');
+    await waitFor(() => expect(control<HTMLSelectElement>('Proveedor').options.length).toBe(2));
+    choose('Proveedor', 's-1');
+    type('Número del proveedor', 'F-7');
+    type('Descripción', 'Papel');
+    type('Cantidad', '3');
+    type('Precio', '0,10');
+    type('Descuento %', '12,5');
+    // 3 x 0,10 - 12,5 % = 0,2625 -> 0,26
+    expect(container.querySelector('[data-total=estimate]')?.textContent).toBe('0,26\u00a0€');
+    type('Precio', '4,01');
+    expect(container.querySelector('[data-total=estimate]')?.textContent).toBe('10,53\u00a0€'); // 10,52625
+
+    await click('Guardar y registrar');
+    await waitFor(() => expect(window.location.pathname).toBe('/app/purchases/invoices/p-1'));
+    const writes = calls.filter((c) => c.method !== 'GET');
+    expect(writes.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'POST /api/v1/purchases/invoices',
+      'POST /api/v1/purchases/invoices/p-1/record',
+    ]);
+    expect(writes[0].body).toEqual({
+      supplier_id: 's-1',
+      supplier_number: 'F-7',
+      issue_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      lines: [{ description: 'Papel', quantity: '3', unit_price: '4.01', discount_percent: '12.5', tax_category: 'general' }],
+    });
+    const keys = writes.map((c) => new Headers(c.headers).get('Idempotency-Key'));
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[0]).not.toBe(keys[1]);
+    await waitFor(() => expect(container.querySelector('[data-total=total]')?.textContent).toBe('12,10\u00a0€'));
+  });
+
+  it('checks required fields locally and sends nothing', async () => {
+    await start('/app/purchases/invoices/new');
+    await waitFor(() => control('Número del proveedor'));
+    type('Precio', 'doce');
+    await click('Guardar borrador');
+    expect(container.querySelector('#supplier_id-error')?.textContent).toBe('Este campo es obligatorio.');
+    expect(container.querySelector('#supplier_number-error')?.textContent).toBe('Este campo es obligatorio.');
+    expect([...container.querySelectorAll('.field__error')].map((e) => e.textContent)).toContain('Escribe un número (p. ej. 12,50).');
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+  });
+});
+
+describe('import wizard', () => {
+  it('fixes an invalid row in place with only the changed field, and drops it once valid', async () => {
+    const batch = { id: 'b-1', kind: 'customers', state: 'validated', source_name: 'c.csv', counts: { valid: 2, invalid: 1, skipped: 0 }, progress: 100 };
+    const invalid = {
+      id: 'i-3',
+      row_number: 3,
+      status: 'invalid',
+      data: { legal_name: 'Ruiz SA', tax_id: '87654321A' },
+      errors: { tax_id: [{ code: 'invalid', message: 'La letra de control del NIF no es correcta' }] },
+    };
+    let fixed = false;
+    routes.unshift((call) => {
+      if (call.url.endsWith('/api/v1/imports/batches/b-1'))
+        return json(200, fixed ? { ...batch, counts: { valid: 3, invalid: 0, skipped: 0 } } : batch);
+      if (call.url.includes('/api/v1/imports/batches/b-1/items?')) return json(200, page(fixed ? [] : [invalid]));
+      if (call.method === 'PATCH' && call.url.endsWith('/items/i-3')) {
+        fixed = true;
+        return json(200, { ...invalid, status: 'valid', data: { ...invalid.data, tax_id: '87654321X' }, errors: {} });
+      }
+      return undefined;
+    });
+    await start('/app/imports/b-1');
+    await waitFor(() => expect(container.querySelector('p[data-counts]')?.textContent).toBe('2 válidas, 1 con errores, 0 omitidas.'));
+    const row = await waitFor(() => {
+      const found = container.querySelector<HTMLElement>('[data-row="3"]');
+      if (!found) throw new Error('row 3 not shown yet');
+      return found;
+    });
+    expect(control('Identificación fiscal', row).value).toBe('87654321A');
+    expect(row.querySelector('.field__error')?.textContent).toBe('La letra de control del NIF no es correcta');
+    type('Identificación fiscal', '87654321X', row);
+    await click('Guardar corrección');
+    await waitFor(() => expect(container.querySelector('[data-row="3"]')).toBeNull());
+    expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ data: { tax_id: '87654321X' } });
+    await waitFor(() => expect(container.querySelector('p[data-counts]')?.textContent).toBe('3 válidas, 0 con errores, 0 omitidas.'));
+    expect([...container.querySelectorAll('button')].map((b) => b.textContent)).toContain('Importar 3 filas válidas');
+  });
+});
