@@ -56,7 +56,7 @@ export const TAX_ID_TYPES: Record<'ES' | 'EC', string[]> = {
 /** Tax categories of a line or product (sales/schemas.py TAX_CATEGORIES). */
 export const TAX_CATEGORIES = ['general', 'reducido', 'superreducido', 'cero', 'exento', 'no_objeto'] as const;
 
-export const DOCUMENT_STATUSES = ['draft', 'issued', 'partially_paid', 'paid', 'overdue', 'rectified', 'converted'] as const;
+export const DOCUMENT_STATUSES = ['draft', 'issued', 'partially_paid', 'paid', 'overdue', 'rectified', 'voided', 'converted'] as const;
 
 /** The largest page the API serves (api/common.py MAX_PAGE_SIZE). */
 export const MAX_PAGE_SIZE = 200;

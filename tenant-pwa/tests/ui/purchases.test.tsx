@@ -206,3 +206,59 @@ describe('import wizard', () => {
     expect([...container.querySelectorAll('button')].map((b) => b.textContent)).toContain('Importar 3 filas válidas');
   });
 });
+
+describe('invoice e-invoicing and void', () => {
+  const owner: User = {
+    ...user,
+    permissions: ['invoices:read', 'invoices:write', 'invoices:void', 'einvoicing:read', 'einvoicing:admin'],
+    tenant: { ...user.tenant, modules: ['crm', 'sales', 'einvoicing'] },
+  };
+  const invoice = {
+    id: 'inv-1', kind: 'invoice', status: 'issued', full_number: 'F2026-0007', customer_name: 'Olmo SL', customer_tax_id: '12345678Z',
+    issue_date: '2026-11-29', currency: 'EUR', subtotal: '100.00', tax_total: '21.00', total: '121.00', amount_due: '121.00', lines: [],
+  };
+
+  it('shows the state, messages and huella; the owner retries and voids with a reason', async () => {
+    let voided = false;
+    routes.unshift((call) => {
+      if (call.url.endsWith('/auth/me')) return json(200, owner);
+      if (call.method === 'GET' && call.url.endsWith('/api/v1/invoices/inv-1')) return json(200, voided ? { ...invoice, status: 'voided' } : invoice);
+      if (call.method === 'GET' && call.url.endsWith('/api/v1/invoices/inv-1/einvoice'))
+        return json(200, { state: 'rejected', channel: 'verifactu', huella: 'ABC123', attempts: 2, max_attempts: 5, messages: [{ code: '1100', message: 'NIF no identificado' }] });
+      if (call.method === 'POST' && call.url.endsWith('/api/v1/invoices/inv-1/einvoice/retry'))
+        return json(200, { state: 'pending', channel: 'verifactu', huella: 'ABC123', attempts: 2, max_attempts: 5, messages: [] });
+      if (call.method === 'POST' && call.url.endsWith('/api/v1/invoices/inv-1/void')) {
+        voided = true;
+        return json(200, { ...invoice, status: 'voided' });
+      }
+      return undefined;
+    });
+    await start('/app/invoices/inv-1');
+    const state = await waitFor(() => {
+      const found = container.querySelector('[data-einvoice-state]');
+      if (!found) throw new Error('no e-invoicing state yet');
+      return found;
+    });
+    expect(state.textContent).toBe('Rechazada');
+    expect(container.querySelector('.messages')?.textContent).toBe('1100: NIF no identificado');
+    expect(container.textContent).toContain('ABC123');
+    expect(container.textContent).toContain('2 / 5');
+    expect(container.querySelector('a[href="/api/v1/invoices/inv-1/einvoice/xml"]')?.textContent).toBe('Descargar XML');
+    expect(container.querySelector('a[href="/api/v1/invoices/inv-1/ride"]')).toBeNull(); // RIDE is Ecuador's
+
+    await click('Reintentar el envío');
+    await waitFor(() => expect(container.querySelector('[data-einvoice-state]')?.textContent).toBe('En cola'));
+    expect([...container.querySelectorAll('button')].map((b) => b.textContent)).not.toContain('Reintentar el envío');
+
+    await click('Anular');
+    await click('Confirmar la anulación');
+    expect(container.querySelector('#void-reason-error')?.textContent).toBe('Este campo es obligatorio.');
+    expect(calls.filter((c) => c.url.endsWith('/void'))).toHaveLength(0);
+    type('Motivo de la anulación', 'Emitida por error');
+    await click('Confirmar la anulación');
+    await waitFor(() => expect(container.textContent).toContain('Factura anulada.'));
+    expect(calls.find((c) => c.url.endsWith('/void'))?.body).toEqual({ reason: 'Emitida por error' });
+    expect(container.querySelector('.badge--status-voided')?.textContent).toBe('Anulada');
+    expect([...container.querySelectorAll('button')].map((b) => b.textContent)).not.toContain('Rectificar');
+  });
+});

@@ -168,6 +168,7 @@ export const en: Catalog = {
   'status.doc.paid': 'Paid',
   'status.doc.overdue': 'Overdue',
   'status.doc.rectified': 'Credited',
+  'status.doc.voided': 'Voided',
   'status.doc.converted': 'Converted',
   'doc.newInvoice': 'New invoice',
   'doc.newQuote': 'New quote',

@@ -168,6 +168,7 @@ export const es = {
   'status.doc.paid': 'Cobrada',
   'status.doc.overdue': 'Vencida',
   'status.doc.rectified': 'Rectificada',
+  'status.doc.voided': 'Anulada',
   'status.doc.converted': 'Convertido',
   'doc.newInvoice': 'Nueva factura',
   'doc.newQuote': 'Nuevo presupuesto',

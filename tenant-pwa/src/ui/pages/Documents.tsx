@@ -578,6 +578,7 @@ export function DocumentDetail({ kind, id }: { kind: DocumentKind; id: string })
   const [crediting, setCrediting] = useState(false);
   const [reason, setReason] = useState('');
   const [rectType, setRectType] = useState('R1');
+  const [voidedHere, setVoidedHere] = useState(false);
 
   const [offlineCopy, setOfflineCopy] = useState(false);
   useEffect(() => {
@@ -738,7 +739,7 @@ export function DocumentDetail({ kind, id }: { kind: DocumentKind; id: string })
             {i18n.t('doc.pdf')}
           </a>
         )}
-        {isInvoice && !isDraft && status !== 'rectified' && can(user, 'invoices:write') && (
+        {isInvoice && !isDraft && status !== 'rectified' && status !== 'voided' && can(user, 'invoices:write') && (
           <button type="button" class="button" aria-expanded={crediting ? 'true' : 'false'} onClick={() => setCrediting(!crediting)}>
             {i18n.t('doc.creditNote')}
           </button>
@@ -748,13 +749,13 @@ export function DocumentDetail({ kind, id }: { kind: DocumentKind; id: string })
             {i18n.t('doc.convert')}
           </button>
         )}
-        {isInvoice && status === 'issued' && can(user, 'invoices:void') && (
+        {isInvoice && (status === 'issued' || voidedHere) && can(user, 'invoices:void') && (
           <VoidForm
             invoiceId={doc.id ?? id}
             label={label}
             onVoided={(voided) => {
+              setVoidedHere(true);
               setDoc(voided);
-              setFlash(i18n.t('einv.voided'));
               void cache?.upsert('invoices', [voided as unknown as CachedRecord]).catch(() => undefined);
             }}
           />

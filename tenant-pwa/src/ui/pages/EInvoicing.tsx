@@ -142,6 +142,7 @@ export function VoidForm({ invoiceId, label, onVoided }: { invoiceId: string; la
   const i18n = useI18n();
   const { outbox } = useOffline();
   const [open, setOpen] = useState(false);
+  const [done, setDone] = useState(false);
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<FormProblem | null>(null);
   const [busy, setBusy] = useState(false);
@@ -163,6 +164,7 @@ export function VoidForm({ invoiceId, label, onVoided }: { invoiceId: string; la
       });
       if (!result.queued) {
         setOpen(false);
+        setDone(true);
         onVoided(result.data);
       } else setProblem({ message: i18n.t('offline.queued'), fields: {} });
     } catch (error) {
@@ -171,6 +173,7 @@ export function VoidForm({ invoiceId, label, onVoided }: { invoiceId: string; la
       setBusy(false);
     }
   };
+  if (done) return <Notice tone="success">{i18n.t('einv.voided')}</Notice>;
   return (
     <>
       <button type="button" class="button button--danger" aria-expanded={open ? 'true' : 'false'} onClick={() => setOpen(!open)}>
