@@ -67,6 +67,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "GESTIQ_EINVOICE_TIMEOUT_SECONDS": ("30", "Read timeout of SRI and AEAT calls (connect timeout: 10 s at most)"),
     "GESTIQ_EINVOICE_MAX_ATTEMPTS": ("5", "Attempts per e-invoice submission before it is marked failed"),
     "GESTIQ_EINVOICE_RETRY_BASE_SECONDS": ("120", "First retry delay of a submission; doubled on each attempt (capped at 6 h)"),
+    "GESTIQ_STRIPE_API_BASE": ("https://api.stripe.com", "Stripe API base URL (tests point it at a local fake)"),
+    "GESTIQ_PAYPHONE_API_BASE": ("https://pay.payphonetodoesposible.com", "Payphone API base URL"),
+    "GESTIQ_KUSHKI_API_BASE": ("https://api.kushkipagos.com", "Kushki API base URL (sandbox: https://api-uat.kushkipagos.com)"),
+    "GESTIQ_PAYMENTS_TIMEOUT_SECONDS": ("15", "Read timeout of payment provider calls (connect timeout: 5 s at most)"),
 }
 
 

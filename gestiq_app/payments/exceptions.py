@@ -28,3 +28,27 @@ class ProviderError(RuntimeError):
 
 class SignatureError(ValueError):
     """A provider notification's signature, timestamp or secret does not verify."""
+
+
+class ProviderUnavailableError(ConflictError):
+    """The provider did not answer or failed temporarily (502: try again later)."""
+
+    status = 502
+
+
+class ProviderRejectedError(InvalidError):
+    """The provider refused the request (bad credentials, amount or state): 422 with its message."""
+
+
+def provider_problem(error: ProviderError) -> ConflictError | InvalidError:
+    """Map a provider failure to the API error (its message never holds secrets)."""
+    if error.is_retryable:
+        return ProviderUnavailableError("El proveedor de pagos no responde; vuelva a intentarlo más tarde.",
+                                        errors={"provider": [str(error)]})
+    return ProviderRejectedError("El proveedor de pagos rechazó la operación.", errors={"provider": [str(error)]})
+
+
+class WebhookRejectedError(InvalidError):
+    """A provider notification failed verification (signature, timestamp, secret, store): 400, nothing stored."""
+
+    status = 400
