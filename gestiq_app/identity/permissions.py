@@ -35,6 +35,7 @@ PERMISSION_MODULES: dict[str, str | None] = {
     "webhooks:read": None,
     "webhooks:write": None,
     "einvoicing:admin": "einvoicing",
+    "payments:admin": "payments",
 }
 
 ALL_PERMISSIONS = frozenset(PERMISSION_MODULES)
@@ -43,7 +44,8 @@ READ_PERMISSIONS = frozenset(p for p in ALL_PERMISSIONS if p.endswith(":read"))
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "owner": ALL_PERMISSIONS,
     # einvoicing:admin (the signing certificate) is the owner's alone: it signs fiscal documents in the company's name.
-    "admin": ALL_PERMISSIONS - {"api_tokens:write", "settings:write", "einvoicing:admin"},
+    # payments:admin (provider credentials) likewise: whoever holds it decides where customers' money goes.
+    "admin": ALL_PERMISSIONS - {"api_tokens:write", "settings:write", "einvoicing:admin", "payments:admin"},
     "accountant": READ_PERMISSIONS
     | {"accounting:write", "purchases:write", "suppliers:write", "imports:write", "payments:write", "einvoicing:write"},
     # The e-invoicing log (authority messages, the VERI*FACTU chain) is compliance data, not a sales tool.

@@ -27,6 +27,7 @@ from gestiq_app.payments.providers.base import PaymentProvider, ProviderPayment,
 from gestiq_app.payments.providers.stripe_provider import verify_event
 from gestiq_app.sales.settings import get_sales_settings
 from gestiq_app.tenancy.context import tenant_context
+from gestiq_app.tenancy.exceptions import TenantNotFoundError
 from gestiq_app.tenancy.services import get_tenant_by_slug
 
 log = logging.getLogger("gestiq.payments")
@@ -69,7 +70,7 @@ def receive_notification(*, provider: str, tenant_slug: str, body: bytes, header
     """Verify and store a provider notification for the tenant; return True when it is new (a task will process it)."""
     try:
         tenant_id = get_tenant_by_slug(slug=tenant_slug).id
-    except Exception as error:  # noqa: BLE001 - any lookup failure is "no such receiver", never a 500
+    except TenantNotFoundError as error:
         raise WebhookRejectedError("Notificación rechazada") from error
     with tenant_context(tenant_id):
         try:
