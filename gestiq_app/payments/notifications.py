@@ -138,6 +138,10 @@ def process_event(*, tenant_id: uuid.UUID, event_row_id: uuid.UUID) -> str | Non
     except PaymentNotFoundError as error:
         _finish(event_row_id, "ignored", str(error))
         return "ignored"
+    except BaseException as error:  # unexpected: never leave the event claimed; the next delivery or a retry picks it up
+        session().rollback()
+        _finish(event_row_id, "failed", type(error).__name__)
+        raise
     _finish(event_row_id, state)
     return state
 

@@ -81,7 +81,7 @@ class StripeProvider(PaymentProvider):
             raise _translate(error) from error
         amount = intent.amount_received if intent.status == "succeeded" else intent.amount
         return ProviderPayment(reference=intent.id, status=PI_STATUS.get(intent.status, "pending"), amount=from_minor_units(amount),
-                               currency=intent.currency.upper(), metadata=dict(intent.metadata or {}))
+                               currency=intent.currency.upper(), metadata=intent.metadata.to_dict() if intent.metadata else {})
 
     def refund(self, reference: str, amount: Decimal, *, currency: str, operation_id: str) -> ProviderRefund:
         """Refund part or all of a PaymentIntent."""
