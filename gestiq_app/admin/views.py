@@ -52,6 +52,11 @@ def init_views(app: Flask) -> None:
 
     appbuilder.add_view(JobMonitorView, "Tareas en segundo plano", icon="fa-tasks", category="Plataforma")
     appbuilder.add_view(EinvoiceSubmissionView, "Envíos de facturación electrónica", icon="fa-paper-plane", category="Plataforma")
+    from gestiq_app.payments.admin import PaymentProviderAccountView, PaymentSupportView, ProviderEventView
+
+    appbuilder.add_view(PaymentSupportView, "Cobros", icon="fa-money", category="Ventas")
+    appbuilder.add_view(PaymentProviderAccountView, "Proveedores de pago", icon="fa-credit-card-alt", category="Ventas")
+    appbuilder.add_view(ProviderEventView, "Notificaciones de pago", icon="fa-bell", category="Ventas")
 
     @app.before_request
     def _platform_scope_for_admin() -> None:

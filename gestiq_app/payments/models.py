@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKeyConstraint, Index, Numeric, String, Text, UniqueConstraint, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gestiq_app.db import Base, TenantScoped, Timestamped
 
@@ -50,6 +50,9 @@ class PaymentProviderAccount(TenantScoped, Timestamped, Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_by: Mapped[str] = mapped_column(String(200), default="")
 
+    #: Read-only link for the back office.
+    tenant = relationship("Tenant", primaryjoin="foreign(PaymentProviderAccount.tenant_id) == Tenant.id", viewonly=True)
+
     def __str__(self) -> str:
         return self.provider
 
@@ -83,6 +86,9 @@ class Payment(TenantScoped, Timestamped, Base):
     reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(200))
+
+    #: Read-only link for the back office.
+    tenant = relationship("Tenant", primaryjoin="foreign(Payment.tenant_id) == Tenant.id", viewonly=True)
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} ({self.method})"
@@ -161,6 +167,9 @@ class ProviderEvent(TenantScoped, Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+    #: Read-only link for the back office.
+    tenant = relationship("Tenant", primaryjoin="foreign(ProviderEvent.tenant_id) == Tenant.id", viewonly=True)
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event_type} {self.event_id}"
