@@ -83,11 +83,12 @@ def receive_notification(*, provider: str, tenant_slug: str, body: bytes, header
         with unit_of_work() as current:
             insert = pg_insert if current.get_bind().dialect.name == "postgresql" else sqlite_insert
             row_id = uuid.uuid4()
-            statement = insert(ProviderEvent).values(
+            statement = insert(ProviderEvent.__table__).values(
                 tenant_id=tenant_id, id=row_id, provider=provider, event_id=event_id[:120], event_type=event_type[:80], payload=payload,
                 state="received", attempts=0, received_at=utcnow(),
-            ).on_conflict_do_nothing(index_elements=["tenant_id", "provider", "event_id"])
-            is_new = current.execute(statement).rowcount == 1
+            ).on_conflict_do_nothing(index_elements=["tenant_id", "provider", "event_id"]).returning(ProviderEvent.__table__.c.id)
+            # Core table insert (not the ORM bulk path): RETURNING says whether this delivery stored the event.
+            is_new = current.execute(statement).scalar_one_or_none() is not None
             if is_new:
                 call_after_commit(lambda: _enqueue(tenant_id, row_id))
     log.info("payment notification stored", extra={"provider": provider, "event_type": event_type, "duplicate": not is_new})

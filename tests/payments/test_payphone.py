@@ -80,8 +80,9 @@ def test_a_notification_payphone_does_not_confirm_records_nothing(app, ec_shop) 
 
 def test_a_notification_for_another_store_is_400_and_changes_nothing(app, ec_shop) -> None:  # type: ignore[no-untyped-def]
     tenant, invoice, link, fake = ec_shop
+    client_tx = link.request.provider_reference
     before = payments_snapshot(tenant.id)
-    response = notify(app, tenant.slug, StoreId="another-store", ClientTransactionId=link.request.provider_reference,
+    response = notify(app, tenant.slug, StoreId="another-store", ClientTransactionId=client_tx,
                       TransactionId=1, Amount=11500, StatusCode=3)
     assert response.status_code == 400
     assert payments_snapshot(tenant.id) == before
