@@ -17,6 +17,7 @@ from flask_smorest import Blueprint
 from api.common import page_schema, paginate
 from api.idempotency import idempotent
 from api.security import current_principal, public, require
+from gestiq_app.crypto import sha256_hex
 from gestiq_app.payments import credentials, links, notifications, services
 from gestiq_app.payments.models import PROVIDERS, Payment
 from gestiq_app.payments.providers.payphone import ACK as PAYPHONE_ACK
@@ -135,9 +136,11 @@ class PaymentRefunds(MethodView):
     def post(self, data: dict[str, Any], payment_id: uuid.UUID) -> Any:
         """Refund part or all of a payment (at the provider first for provider payments); the invoice owes it again."""
         principal = current_principal()
-        operation = request.headers.get("Idempotency-Key")
+        key = request.headers.get("Idempotency-Key")
+        # The provider's idempotency key derives from the caller's: a retried refund is never refunded twice.
+        operation = sha256_hex(f"{principal.actor}:{key}")[:40] if key else None
         refund = services.refund_payment(tenant_id=_tenant_id(), payment_id=payment_id, actor=principal.actor,
-                                         data={**data, "operation_id": f"{principal.actor}:{operation}" if operation else None})
+                                         data={**data, "operation_id": operation})
         return refund, 201, {"Location": f"/api/v1/payments/{payment_id}/refunds"}
 
 
@@ -161,7 +164,7 @@ class PaymentProviders(MethodView):
                                                  actor=current_principal().actor)
 
 
-@blp.route("/payments/webhooks/<string:provider>/<string:tenant_slug>")
+@blp.route("/payments/webhooks/<provider>/<tenant_slug>")
 class ProviderWebhook(MethodView):
     """Notifications from a payment provider for one tenant."""
 

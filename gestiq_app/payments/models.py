@@ -87,6 +87,8 @@ class Payment(TenantScoped, Timestamped, Base):
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(200))
 
+    customer = relationship("Customer", primaryjoin="and_(Customer.id == foreign(Payment.customer_id), "
+                            "Customer.tenant_id == Payment.tenant_id)", lazy="raise_on_sql")
     #: Read-only link for the back office.
     tenant = relationship("Tenant", primaryjoin="foreign(Payment.tenant_id) == Tenant.id", viewonly=True)
 
@@ -112,6 +114,9 @@ class Refund(TenantScoped, Timestamped, Base):
     provider_reference: Mapped[str | None] = mapped_column(String(120), nullable=True)
     reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(200))
+
+    payment = relationship("Payment", primaryjoin="and_(Payment.id == foreign(Refund.payment_id), "
+                           "Payment.tenant_id == Refund.tenant_id)", lazy="raise_on_sql")
 
     def __str__(self) -> str:
         return f"-{self.amount} {self.currency}"
@@ -143,6 +148,9 @@ class PaymentRequest(TenantScoped, Timestamped, Base):
     currency: Mapped[str] = mapped_column(String(3))
     state: Mapped[str] = mapped_column(String(12), default="open")
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+    document = relationship("SalesDocument", primaryjoin="and_(SalesDocument.id == foreign(PaymentRequest.document_id), "
+                            "SalesDocument.tenant_id == PaymentRequest.tenant_id)", lazy="raise_on_sql")
 
     def __str__(self) -> str:
         return f"{self.provider} {self.amount} {self.currency}"

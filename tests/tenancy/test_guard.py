@@ -26,6 +26,8 @@ MUTABLE_COLUMN = {
     "PriceList": "name", "PriceListItem": "unit_price",
 }
 MUTABLE_COLUMN.update({"WebhookSubscription": "url", "WebhookDelivery": "event", "WebhookAttempt": "error"})
+MUTABLE_COLUMN.update({"PaymentProviderAccount": "updated_by", "Payment": "notes", "Refund": "reason", "PaymentRequest": "last_error",
+                       "ProviderEvent": "last_error"})
 
 
 def _ids(cls: type, tenant_id) -> set:  # type: ignore[no-untyped-def]
