@@ -173,6 +173,8 @@ class ProviderEvent(TenantScoped, Base):
     state: Mapped[str] = mapped_column(String(12), default="received", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: When a task claimed it: a run that died leaves it `processing`; the sweeper reclaims it after a lease.
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -31,6 +32,11 @@ from gestiq_app.tenancy.exceptions import TenantNotFoundError
 from gestiq_app.tenancy.services import get_tenant_by_slug
 
 log = logging.getLogger("gestiq.payments")
+#: A claimed event whose run died is claimable again after this long.
+PROCESSING_LEASE = timedelta(minutes=10)
+#: Received events not processed after this long lost their trigger (Huey gives no delivery guarantee).
+GRACE = timedelta(minutes=2)
+MAX_ATTEMPTS = 6
 STRIPE_TYPES = ("checkout.session.completed", "payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded")
 
 
@@ -102,10 +108,13 @@ def _enqueue(tenant_id: uuid.UUID, event_row_id: uuid.UUID) -> None:
 
 
 def _claim(event_row_id: uuid.UUID) -> ProviderEvent | None:
+    now = utcnow()
+    claimable = or_(ProviderEvent.state.in_(("received", "failed")),
+                    and_(ProviderEvent.state == "processing", ProviderEvent.claimed_at < now - PROCESSING_LEASE))
     with unit_of_work() as current:
         claimed = current.execute(
-            update(ProviderEvent).where(ProviderEvent.id == event_row_id, ProviderEvent.state.in_(("received", "failed")))
-            .values(state="processing", attempts=ProviderEvent.attempts + 1).execution_options(synchronize_session=False)
+            update(ProviderEvent).where(ProviderEvent.id == event_row_id, claimable)
+            .values(state="processing", claimed_at=now, attempts=ProviderEvent.attempts + 1).execution_options(synchronize_session=False)
         ).rowcount
     if claimed != 1:
         return None
@@ -248,3 +257,20 @@ def _kushki(tenant_id: uuid.UUID, client: PaymentProvider, event_type: str, data
         services.mark_request_failed(invoice_id=invoice_id, provider="kushki", operation_id=payment.metadata.get("operation_id"),
                                      error="kushki declined")
     return "processed"
+
+
+def due_events(limit: int = 500) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Return (tenant_id, event row id) of events whose trigger was lost, whose run died, or that failed and may retry."""
+    from gestiq_app.tenancy.context import platform_scope
+
+    now = utcnow()
+    due = or_(
+        and_(ProviderEvent.state == "received", ProviderEvent.received_at <= now - GRACE),
+        and_(ProviderEvent.state == "processing", ProviderEvent.claimed_at <= now - PROCESSING_LEASE),
+        and_(ProviderEvent.state == "failed", ProviderEvent.attempts < MAX_ATTEMPTS, ProviderEvent.processed_at <= now - GRACE),
+    )
+    with platform_scope(actor="job:resume_provider_events", reason="find provider events to process"):
+        rows = session().execute(select(ProviderEvent.tenant_id, ProviderEvent.id).where(due)
+                                 .order_by(ProviderEvent.received_at).limit(limit)).all()
+        session().rollback()
+    return [(row.tenant_id, row.id) for row in rows]

@@ -226,3 +226,32 @@ def test_concurrent_copies_record_one_payment_on_postgresql(app, shop, same_even
     assert [(p.provider_reference, p.amount) for p in payments_of(tenant, invoice.id)] == [(intent["id"], D("121.00"))]
     stored = reload_invoice(tenant, invoice.id)
     assert (stored.state, stored.amount_paid) == ("paid", D("121.00"))
+
+
+def test_the_sweeper_processes_events_whose_trigger_was_lost_or_whose_run_died(app, shop, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from gestiq_app.db import unit_of_work, utcnow
+    from gestiq_app.payments import notifications
+    from gestiq_app.payments.tasks import resume_provider_events
+
+    tenant, invoice, fake = shop
+    tenant_id, invoice_id = tenant.id, invoice.id
+    monkeypatch.setattr(notifications, "_enqueue", lambda tenant_id, row_id: None)  # the trigger is lost
+    post_event(app, tenant.slug, _session_completed(tenant, invoice, "pi_lost", amount=2100, event_id="evt_lost"))
+    post_event(app, tenant.slug, _session_completed(tenant, invoice, "pi_died", amount=1000, event_id="evt_died"))
+    with tenant_context(tenant_id), unit_of_work() as current:
+        current.execute(update(ProviderEvent).where(ProviderEvent.event_id == "evt_died")
+                        .values(state="processing", claimed_at=utcnow() - timedelta(minutes=5)))
+    assert resume_provider_events.call_local() == 0  # within the grace period and the lease: nothing yet
+    with tenant_context(tenant_id), unit_of_work() as current:
+        current.execute(update(ProviderEvent).values(received_at=utcnow() - timedelta(minutes=3)))
+        current.execute(update(ProviderEvent).where(ProviderEvent.event_id == "evt_died")
+                        .values(claimed_at=utcnow() - timedelta(minutes=11)))
+    assert resume_provider_events.call_local() == 2
+    assert sorted((p.provider_reference, p.amount) for p in payments_of(tenant, invoice_id)) == [("pi_died", D("10.00")), ("pi_lost", D("21.00"))]
+    assert resume_provider_events.call_local() == 0
+    with tenant_context(tenant_id):
+        assert sorted(db.session.scalars(select(ProviderEvent.state))) == ["processed", "processed"]
