@@ -22,6 +22,7 @@ from gestiq_app.payments import credentials, links, notifications, services
 from gestiq_app.payments.models import PROVIDERS, Payment
 from gestiq_app.payments.providers.payphone import ACK as PAYPHONE_ACK
 from gestiq_app.payments.schemas import (
+    OpenLinkSchema,
     PaymentCreateSchema,
     PaymentLinkCreateSchema,
     PaymentLinkSchema,
@@ -75,6 +76,13 @@ class InvoicePayments(MethodView):
 @blp.route("/invoices/<uuid:invoice_id>/payment-link")
 class InvoicePaymentLink(MethodView):
     """The invoice's payment link at the tenant's provider."""
+
+    @require("payments:read")
+    @blp.response(200, OpenLinkSchema)
+    @blp.alt_response(404, description="No existe")
+    def get(self, invoice_id: uuid.UUID) -> Any:
+        """Return the invoice's open payment link for its amount due (null when there is none); never calls a provider."""
+        return {"url": links.payment_url_for(services.get_invoice(document_id=invoice_id))}
 
     @require("payments:write")
     @idempotent

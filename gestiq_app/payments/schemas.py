@@ -104,6 +104,12 @@ class PaymentLinkSchema(Schema):
     client_data = fields.Dict(dump_only=True, keys=fields.String(), values=fields.String())
 
 
+class OpenLinkSchema(Schema):
+    """The open payment link of an invoice, for the PWA (null without one)."""
+
+    url = fields.String(dump_only=True, allow_none=True)
+
+
 class ProviderAccountWriteSchema(Schema):
     """Credentials of one provider: secrets are write-only (never returned); omitted ones keep their stored value."""
 

@@ -67,6 +67,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/invoices/{invoice_id}/payments", None, "accountant", "viewer-without-read", 200, (404,)),
     ("POST", "/api/v1/invoices/{invoice_id}/payments", {"amount": "10.00", "method": "cash"}, "sales", "viewer", 201, (404,)),
     ("POST", "/api/v1/invoices/{invoice_id}/payment-link", {"provider": "stripe"}, "sales", "viewer", 200, (404,)),
+    ("GET", "/api/v1/invoices/{invoice_id}/payment-link", None, "accountant", "viewer-without-read", 200, (404,)),
     ("GET", "/api/v1/payments", None, "accountant", "viewer-without-read", 200, (200,)),
     ("GET", "/api/v1/payments/{payment_id}", None, "accountant", "viewer-without-read", 200, (404,)),
     ("GET", "/api/v1/payments/{payment_id}/refunds", None, "accountant", "viewer-without-read", 200, (404,)),
@@ -155,8 +156,10 @@ def test_no_secret_in_responses_logs_audit_database_or_admin(app, world, stripe_
     bad = owner.put("/api/v1/settings/payment-providers", json={"provider": "stripe", "secrets": {"api_key": STRIPE_SECRETS["api_key"], "x": "y"}})
     assert bad.status_code == 422
     texts += [listed.get_data(as_text=True), bad.get_data(as_text=True)]
+    assert owner.get(f"/api/v1/invoices/{world.invoice_id}/payment-link").get_json() == {"url": None}
     link = owner.post(f"/api/v1/invoices/{world.invoice_id}/payment-link", json={"provider": "stripe"})
     assert link.status_code == 200 and link.get_json()["url"].startswith("https://checkout.stripe.test/")
+    assert owner.get(f"/api/v1/invoices/{world.invoice_id}/payment-link").get_json() == {"url": link.get_json()["url"]}
     texts.append(link.get_data(as_text=True))
     body = stripe_event("checkout.session.completed", {
         "id": "cs_1", "object": "checkout.session", "payment_status": "paid", "amount_total": 10000, "currency": "eur", "payment_intent": "pi_s",
