@@ -22,6 +22,7 @@ from gestiq_app.payments import credentials, links, notifications, services
 from gestiq_app.payments.models import PROVIDERS, Payment
 from gestiq_app.payments.providers.payphone import ACK as PAYPHONE_ACK
 from gestiq_app.payments.schemas import (
+    CardChargeSchema,
     OpenLinkSchema,
     PaymentCreateSchema,
     PaymentLinkCreateSchema,
@@ -97,6 +98,25 @@ class InvoicePaymentLink(MethodView):
         principal = current_principal()
         return links.create_payment_link(tenant_id=_tenant_id(), document_id=invoice_id, provider=(data or {}).get("provider"),
                                          actor=principal.actor)
+
+
+@blp.route("/invoices/<uuid:invoice_id>/card-charges")
+class InvoiceCardCharges(MethodView):
+    """Card payments of an invoice through Kushki (token from kushki.js)."""
+
+    @require("payments:write")
+    @idempotent
+    @blp.arguments(CardChargeSchema)
+    @blp.response(201, PaymentSchema)
+    @blp.alt_response(404, description="No existe la factura o Kushki no está configurado")
+    @blp.alt_response(409, description="Nada pendiente")
+    @blp.alt_response(422, description="Kushki rechazó el cobro")
+    @blp.alt_response(502, description="Kushki no responde")
+    def post(self, data: dict[str, Any], invoice_id: uuid.UUID) -> Any:
+        """Charge the token for the amount due and record the payment (the later Kushki webhook does not repeat it)."""
+        payment = links.charge_card_token(tenant_id=_tenant_id(), document_id=invoice_id, token=data["token"],
+                                          actor=current_principal().actor)
+        return payment, 201, {"Location": f"/api/v1/payments/{payment.id}"}
 
 
 @blp.route("/payments")

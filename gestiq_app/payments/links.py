@@ -91,3 +91,30 @@ def payment_url_for(document: SalesDocument) -> str | None:
     return session().scalar(select(PaymentRequest.url).where(
         PaymentRequest.document_id == document.id, PaymentRequest.state == "open", PaymentRequest.url.is_not(None),
         PaymentRequest.amount == document.amount_due).order_by(PaymentRequest.created_at.desc()).limit(1))
+
+
+def charge_card_token(*, tenant_id: uuid.UUID, document_id: uuid.UUID, token: str, actor: str):  # type: ignore[no-untyped-def]
+    """Charge a kushki.js card token for the invoice's amount due and record the payment (once per Kushki ticket)."""
+    from gestiq_app.payments import services
+    from gestiq_app.payments.exceptions import ProviderRejectedError
+    from gestiq_app.payments.providers.kushki import KushkiProvider
+
+    link = create_payment_link(tenant_id=tenant_id, document_id=document_id, provider="kushki", actor=actor)
+    with unit_of_work():
+        invoice = lock_invoice(document_id)
+        account = credentials.get_provider_account(provider="kushki")
+        checkout = _checkout(tenant_id, invoice, link.request)
+        client = KushkiProvider(credentials.load_secrets(account), account.settings)
+    try:
+        charged = client.charge(token, checkout)
+    except ProviderError as error:
+        raise provider_problem(error) from error
+    if charged.status != "succeeded":
+        services.mark_request_failed(invoice_id=document_id, provider="kushki", operation_id=checkout.operation_id, error="declined")
+        raise ProviderRejectedError("Kushki rechazó el cobro.", errors={"token": ["Cobro rechazado por Kushki."]})
+    services.record_provider_payment(tenant_id=tenant_id, provider="kushki", reference=charged.reference, invoice_id=document_id,
+                                     amount=charged.amount, currency=charged.currency, paid_on=services.today(tenant_id),
+                                     operation_id=checkout.operation_id)
+    payment = services.find_provider_payment(provider="kushki", reference=charged.reference)
+    assert payment is not None
+    return payment

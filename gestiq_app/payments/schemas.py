@@ -104,6 +104,12 @@ class PaymentLinkSchema(Schema):
     client_data = fields.Dict(dump_only=True, keys=fields.String(), values=fields.String())
 
 
+class CardChargeSchema(Schema):
+    """A card token made by kushki.js in the browser (the card never reaches our server)."""
+
+    token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
 class OpenLinkSchema(Schema):
     """The open payment link of an invoice, for the PWA (null without one)."""
 

@@ -171,3 +171,8 @@ def get_invoice(*, document_id: uuid.UUID) -> SalesDocument:
     if invoice is None:
         raise PaymentNotFoundError("Factura no encontrada")
     return invoice
+
+
+def today(tenant_id: uuid.UUID) -> date:
+    """Return today's date where the tenant is."""
+    return get_sales_settings(tenant_id=tenant_id).today()

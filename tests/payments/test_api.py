@@ -38,11 +38,12 @@ class World:
 
 
 @pytest.fixture()
-def world(app, tenant_pair, stripe_fake) -> World:  # type: ignore[no-untyped-def]
+def world(app, tenant_pair, stripe_fake, kushki_fake) -> World:  # type: ignore[no-untyped-def]
     """Fresh tenants and documents."""
     owner, stranger = tenant_pair
     with app.app_context():
         configure(owner, "stripe", STRIPE_SECRETS)
+        configure(owner, "kushki", KUSHKI_SECRETS, {"public_merchant_id": "pub-1"})
         invoice = invoice_of(owner)
         with tenant_context(owner.id):
             payment = services.record_payment(tenant_id=owner.id, document_id=invoice.id, actor="test",
@@ -68,6 +69,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/invoices/{invoice_id}/payments", {"amount": "10.00", "method": "cash"}, "sales", "viewer", 201, (404,)),
     ("POST", "/api/v1/invoices/{invoice_id}/payment-link", {"provider": "stripe"}, "sales", "viewer", 200, (404,)),
     ("GET", "/api/v1/invoices/{invoice_id}/payment-link", None, "accountant", "viewer-without-read", 200, (404,)),
+    ("POST", "/api/v1/invoices/{invoice_id}/card-charges", {"token": "tok_ok"}, "sales", "viewer", 201, (404,)),
     ("GET", "/api/v1/payments", None, "accountant", "viewer-without-read", 200, (200,)),
     ("GET", "/api/v1/payments/{payment_id}", None, "accountant", "viewer-without-read", 200, (404,)),
     ("GET", "/api/v1/payments/{payment_id}/refunds", None, "accountant", "viewer-without-read", 200, (404,)),

@@ -104,3 +104,27 @@ def test_charge_refund_and_error_classes_against_the_fake(app, kushki_shop) -> N
         client.charge("tok_ok", request)
     assert (declined.value.is_retryable, declined.value.status) == (False, 402)
     assert (unavailable.value.is_retryable, unavailable.value.status) == (True, 500)
+
+
+def test_card_charge_through_the_api_records_once_even_with_the_later_webhook(app, kushki_fake) -> None:  # type: ignore[no-untyped-def]
+    from tests.api_helpers import login_as
+
+    fake = kushki_fake
+    with app.app_context():  # API calls run outside the test's app context (each request has its own `g`)
+        tenant = make_tenant(country="EC")
+        configure(tenant, "kushki", KUSHKI_SECRETS, {"public_merchant_id": PUBLIC_ID})
+        invoice = invoice_of(tenant)
+        invoice_id = invoice.id
+    session = login_as(app, tenant, "sales")
+    declined = session.post(f"/api/v1/invoices/{invoice_id}/card-charges", json={"token": "declined"})
+    assert declined.status_code == 422 and "provider" in declined.get_json()["errors"]
+    response = session.post(f"/api/v1/invoices/{invoice_id}/card-charges", json={"token": "tok_ok"})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert (body["method"], body["amount"], body["applied_amount"]) == ("kushki", "115.00", "115.00")
+    charge = [call for call in fake.calls if call.path == "/card/v1/charges"][-1].json()
+    assert charge["metadata"]["invoice_id"] == str(invoice_id) and charge["token"] == "tok_ok"
+    deliver(app, tenant.slug, webhook_body(tenant, invoice, ticket=body["provider_reference"]))
+    with app.app_context():
+        assert [p.provider_reference for p in payments_of(tenant, invoice_id)] == [body["provider_reference"]]
+        assert reload_invoice(tenant, invoice_id).state == "paid"
