@@ -21,7 +21,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from gestiq_app.db import call_after_commit, session, unit_of_work, utcnow
 from gestiq_app.payments import credentials, services
-from gestiq_app.payments.exceptions import PaymentNotFoundError, SignatureError, WebhookRejectedError
+from gestiq_app.payments.exceptions import (
+    PaymentConflictError,
+    PaymentInvalidError,
+    PaymentNotFoundError,
+    SignatureError,
+    WebhookRejectedError,
+)
 from gestiq_app.payments.models import PaymentRequest, ProviderEvent
 from gestiq_app.payments.providers import kushki, provider_for
 from gestiq_app.payments.providers.base import PaymentProvider, ProviderPayment, from_minor_units
@@ -148,6 +154,11 @@ def process_event(*, tenant_id: uuid.UUID, event_row_id: uuid.UUID) -> str | Non
     except PaymentNotFoundError as error:
         _finish(event_row_id, "ignored", str(error))
         return "ignored"
+    except (PaymentInvalidError, PaymentConflictError) as error:  # e.g. another currency than the invoice's: retrying cannot help
+        session().rollback()
+        log.warning("payment notification not applicable", extra={"provider": event.provider, "reason": str(error)})
+        _finish(event_row_id, "failed", f"{error}: {error.errors}")
+        return "failed"
     except BaseException as error:  # unexpected: never leave the event claimed; the next delivery or a retry picks it up
         session().rollback()
         _finish(event_row_id, "failed", type(error).__name__)

@@ -255,3 +255,16 @@ def test_the_sweeper_processes_events_whose_trigger_was_lost_or_whose_run_died(a
     assert resume_provider_events.call_local() == 0
     with tenant_context(tenant_id):
         assert sorted(db.session.scalars(select(ProviderEvent.state))) == ["processed", "processed"]
+
+
+def test_an_event_in_another_currency_is_marked_failed_and_records_nothing(app, shop) -> None:  # type: ignore[no-untyped-def]
+    tenant, invoice, fake = shop
+    tenant_id, invoice_id = tenant.id, invoice.id
+    intent = {"id": "pi_usd", "object": "payment_intent", "amount_received": 12100, "currency": "usd", "status": "succeeded",
+              "metadata": _metadata(tenant, invoice)}
+    assert post_event(app, tenant.slug, stripe_event("payment_intent.succeeded", intent, event_id="evt_usd")).status_code == 200
+    assert payments_of(tenant, invoice_id) == []
+    with tenant_context(tenant_id):
+        event = db.session.scalars(select(ProviderEvent).where(ProviderEvent.event_id == "evt_usd")).one()
+        assert (event.state, event.attempts) == ("failed", 1)
+        assert event.last_error.startswith("Moneda distinta")
