@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from api.errors import http_exception_response, init_errors, is_api_request
 from api.openapi import ProblemResponsesMixin, ProblemResponsesPlugin
+from api.strict_json import init_strict_json
 
 #: The API's blueprints, registered in this order (module path, attribute).
 BLUEPRINTS: list[str] = [
@@ -29,6 +30,11 @@ BLUEPRINTS: list[str] = [
     "api.invoices",
     "api.document_series",
     "api.einvoicing",
+    "api.invoice_einvoicing",
+    "api.purchases",
+    "api.accounting",
+    "api.reports",
+    "api.dashboard",
     "api.payments",
 ]
 DOCS_ASSETS = Path(__file__).resolve().parent / "docs" / "node_modules"
@@ -72,6 +78,7 @@ def init_api(app: Flask) -> None:
             },
         },
     )
+    init_strict_json(app)
     api.init_app(app)
     init_errors(app)
     for module_path in BLUEPRINTS:

@@ -11,12 +11,13 @@ from flask_smorest import Blueprint
 from api.common import page_schema, paginate
 from api.errors import ApiProblem
 from api.security import current_principal, require
-from gestiq_app.einvoicing import certificates, services
+from gestiq_app.einvoicing import certificates, services, settings
 from gestiq_app.einvoicing.es_verifactu.models import VerifactuRecord
 from gestiq_app.einvoicing.models import EinvoiceSubmission
 from gestiq_app.einvoicing.schemas import (
     CertificateSchema,
     CertificateUploadSchema,
+    EinvoicingSettingsSchema,
     RecordQuerySchema,
     RecordSchema,
     SubmissionQuerySchema,
@@ -90,3 +91,23 @@ class VerifactuRecords(MethodView):
         """List the chain in order, with every field that enters each huella and the previous huella."""
         sortable = {"sequence": VerifactuRecord.sequence, "issue_date": VerifactuRecord.issue_date}
         return paginate(services.records_query(issuer_nif=args["issuer_nif"]), args, sortable=sortable, default_sort="sequence")
+
+
+@blp.route("/settings")
+class EinvoicingSettings(MethodView):
+    """The company's e-invoicing settings."""
+
+    @require("einvoicing:read")
+    @blp.response(200, EinvoicingSettingsSchema)
+    def get(self) -> Any:
+        """Return the settings (defaults filled in): SRI emitter data and the VERI*FACTU submission switch."""
+        return settings.get_einvoicing_settings()
+
+    @require("einvoicing:admin")
+    @blp.arguments(EinvoicingSettingsSchema)
+    @blp.response(200, EinvoicingSettingsSchema)
+    @blp.alt_response(422, description="Valores no válidos")
+    def patch(self, data: dict[str, Any]) -> Any:
+        """Change the settings sent (owner only); a rejected SRI comprobante can then be retried with the new data."""
+        principal = current_principal()
+        return settings.update_einvoicing_settings(tenant_id=principal.tenant_id, changes=data, actor=principal.actor)  # type: ignore[arg-type]

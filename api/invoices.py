@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from api.idempotency import idempotent
 from api.sales_common import DocumentListQuerySchema, DocumentPageSchema, InvoiceListQuerySchema, created, list_documents
 from api.security import current_principal, require
-from gestiq_app.sales import credit_notes, issuing, services
+from gestiq_app.sales import credit_notes, issuing, services, voiding
 from gestiq_app.sales.schemas import (
     CreditNoteCreateSchema,
     DocumentCreateSchema,
@@ -19,6 +19,7 @@ from gestiq_app.sales.schemas import (
     DocumentUpdateSchema,
     IssueSchema,
     PreviewSchema,
+    VoidSchema,
 )
 
 blp = Blueprint("invoices", __name__, url_prefix="/api/v1/invoices", description="Facturas y facturas rectificativas")
@@ -132,3 +133,19 @@ class InvoiceCreditNotes(MethodView):
         document = credit_notes.create_credit_note(tenant_id=principal.tenant_id, invoice_id=invoice_id, data=data,  # type: ignore[arg-type]
                                                    actor=principal.actor)
         return created(document, f"/api/v1/invoices/{document.id}")
+
+
+@blp.route("/<uuid:invoice_id>/void")
+class InvoiceVoid(MethodView):
+    """Void an issued invoice."""
+
+    @require("invoices:void")
+    @blp.arguments(VoidSchema)
+    @blp.response(200, DocumentSchema)
+    @blp.alt_response(409, description="Tiene cobros o rectificativas, no está emitida, o (Ecuador) ya se envió al SRI")
+    @blp.alt_response(422, description="Falta el motivo")
+    def post(self, data: dict[str, Any], invoice_id: uuid.UUID) -> Any:
+        """Void an issued invoice without payments or credits (owner only); Spain chains the registro de anulación."""
+        principal = current_principal()
+        return voiding.void_document(tenant_id=principal.tenant_id, document_id=invoice_id, reason=data["reason"],  # type: ignore[arg-type]
+                                     actor=principal.actor)

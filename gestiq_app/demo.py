@@ -1,4 +1,4 @@
-"""Demo data: the tenants demo-es and demo-ec with customers, suppliers, products and sales documents (idempotent)."""
+"""Demo data: the tenants demo-es and demo-ec with customers, suppliers, products, sales and purchases (idempotent)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from gestiq_app.crm.models import Customer, Supplier
 from gestiq_app.crm.services import create_customer, create_supplier
 from gestiq_app.db import session
 from gestiq_app.demo_data import DEMO_DATA
+from gestiq_app.einvoicing.demo import seed_einvoicing_demo
+from gestiq_app.purchases.demo import seed_purchases_demo
 from gestiq_app.sales.demo import seed_sales_demo
 from gestiq_app.tenancy.context import tenant_context
 from gestiq_app.tenancy.models import Tenant
@@ -60,10 +62,23 @@ def seed_demo() -> Iterator[str]:
         added = _seed_business_data(existing.id, DEMO_DATA[data["slug"]])
         if any(added):
             yield f"{data['slug']}: {added[0]} clientes, {added[1]} proveedores y {added[2]} productos añadidos"
+    # E-invoicing before the documents, so demo-ec's invoices get their SRI submissions (nothing is sent by default).
+    for data in DEMO_TENANTS:
+        if data["country"] == "EC":
+            tenant_id = session().scalar(select(Tenant.id).where(Tenant.slug == data["slug"]))
+            done = seed_einvoicing_demo(tenant_id=tenant_id, legal_name=data["legal_name"])
+            if done:
+                yield f"Facturación electrónica de {data['slug']}: {done}"
     # Documents last: they use the customers and products given to each tenant above.
     for data in DEMO_TENANTS:
         tenant_id = session().scalar(select(Tenant.id).where(Tenant.slug == data["slug"]))
         yield f"Ventas de {data['slug']}: {seed_sales_demo(tenant_id=tenant_id)}"
+    # Purchases report only what they add: a second run prints exactly what it printed before.
+    for data in DEMO_TENANTS:
+        tenant_id = session().scalar(select(Tenant.id).where(Tenant.slug == data["slug"]))
+        purchases = seed_purchases_demo(tenant_id=tenant_id)
+        if purchases:
+            yield f"Compras de {data['slug']}: {purchases}"
 
 
 def _seed_business_data(tenant_id: uuid.UUID, data: dict[str, list[dict[str, Any]]]) -> tuple[int, int, int]:

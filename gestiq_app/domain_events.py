@@ -10,14 +10,16 @@ already flushed (it has its id) and belongs to the current tenant; amounts are D
 
 - ``sales.document_issued``  document: `sales.models.SalesDocument` (kind "invoice" or "credit_note", numbered;
   `taxes` holds the breakdown rows: tax_type "iva" | "recargo" | "irpf" | "withholding", rate, base, amount).
-- ``sales.document_voided``  document: SalesDocument that was annulled (Spain: registro de anulación).
+- ``sales.document_voided``  document: the invoice SalesDocument just voided (`sales.voiding.void_document`: state
+  "voided", voided_at, void_reason set, amount_due 0; it had no payments nor credits). Spain: e-invoicing chains the
+  registro de anulación; Ecuador: e-invoicing raises a 409 ConflictError if it was sent to the SRI.
 - ``purchases.invoice_recorded``  document: a purchase document with at least these attributes:
   id, tenant_id, kind ("supplier_invoice" | "expense"), supplier_id (None for an expense without supplier),
   supplier_number, issue_date (date), currency, subtotal, tax_total, withholding_total, total (Decimal:
   total = subtotal + tax_total; the supplier is owed total - withholding_total), expense_account (str | None:
   account code chosen by the user, else the country default), and `taxes`: rows with tax_type ("iva"),
   rate, base, amount, is_deductible (bool); and `withholdings`: rows with kind ("iva" | "renta"),
-  code (SRI code), rate, base, amount.
+  code (SRI code; "irpf" for the IRPF a Spanish buyer withholds from a professional), rate, base, amount.
 - ``payments.payment_recorded``  payment: a payment row with id, tenant_id, amount, currency, method
   ("bank_transfer" | "cash" | "card_terminal" | "stripe" | "payphone" | "kushki"), paid_on (date),
   customer_id; document: the SalesDocument it was applied to, or None (amount held as customer credit);

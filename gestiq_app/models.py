@@ -21,4 +21,14 @@ from gestiq_app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookS
 from gestiq_app.sales.models import DocumentSeries, SalesDocument, SalesDocumentLine, SalesDocumentTax  # noqa: F401
 from gestiq_app.einvoicing.models import EinvoiceCertificate, EinvoiceSubmission  # noqa: F401
 from gestiq_app.einvoicing.es_verifactu.models import VerifactuChainHead, VerifactuRecord  # noqa: F401
+from gestiq_app.purchases.models import (  # noqa: F401
+    PurchaseAttachment,
+    PurchaseDocument,
+    PurchaseDocumentLine,
+    PurchaseDocumentTax,
+    PurchaseWithholding,
+    PurchaseWithholdingLine,
+    WithholdingSeries,
+)
+from gestiq_app.accounting.models import Account, JournalEntry, JournalLine  # noqa: F401
 from gestiq_app.payments.models import Payment, PaymentProviderAccount, PaymentRequest, ProviderEvent, Refund  # noqa: F401

@@ -242,6 +242,99 @@ def _price_list_item(index: int, user_id: uuid.UUID) -> Any:
     return PriceListItem(price_list=_price_list(index, user_id), product=_product(index, user_id), unit_price=Decimal("9.50"))
 
 
+def _purchase_document(index: int, user_id: uuid.UUID) -> Any:
+    """A draft supplier invoice with its own supplier (built as one graph: nothing is flushed here)."""
+    from datetime import date
+
+    from gestiq_app.purchases.models import PurchaseDocument
+
+    supplier = _supplier(index, user_id)
+    return PurchaseDocument(kind="supplier_invoice", state="draft", supplier=supplier, supplier_number=f"FP-{index}-{uuid.uuid4().hex[:6]}",
+                            supplier_name=supplier.legal_name, supplier_tax_id=supplier.tax_id, issue_date=date(2026, 1, 15),
+                            currency="EUR", description=f"Compra {index}")
+
+
+def _purchase_document_line(index: int, user_id: uuid.UUID) -> Any:
+    from decimal import Decimal
+
+    from gestiq_app.purchases.models import PurchaseDocumentLine
+
+    return PurchaseDocumentLine(document=_purchase_document(index, user_id), position=1, description=f"Línea {index}",
+                                quantity=Decimal("1"), unit_price=Decimal("10"), tax_category="general", tax_rate=Decimal("21"),
+                                base_amount=Decimal("10.00"))
+
+
+def _purchase_document_tax(index: int, user_id: uuid.UUID) -> Any:
+    from decimal import Decimal
+
+    from gestiq_app.purchases.models import PurchaseDocumentTax
+
+    return PurchaseDocumentTax(document=_purchase_document(index, user_id), tax_type="iva", category="general",
+                               rate=Decimal("21"), is_deductible=True, base=Decimal("10.00"), amount=Decimal("2.10"))
+
+
+def _purchase_withholding_line(index: int, user_id: uuid.UUID) -> Any:
+    from decimal import Decimal
+
+    from gestiq_app.purchases.models import PurchaseWithholdingLine
+
+    return PurchaseWithholdingLine(document=_purchase_document(index, user_id), kind="renta", category="otras", code="3440",
+                                   rate=Decimal("2.75"), base=Decimal("100.00"), amount=Decimal("2.75"))
+
+
+def _purchase_attachment(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.purchases.models import PurchaseAttachment
+
+    return PurchaseAttachment(document=_purchase_document(index, user_id), filename=f"factura-{index}.pdf",
+                              content_type="application/pdf", size_bytes=100, sha256="0" * 64,
+                              storage_key=f"purchases/factory/{uuid.uuid4()}", uploaded_by="test")
+
+
+def _withholding_series(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.purchases.models import WithholdingSeries
+
+    return WithholdingSeries(establishment=f"{index % 1000:03d}", emission_point=f"{random.randint(0, 999):03d}", next_sequential=1)
+
+
+def _purchase_withholding(index: int, user_id: uuid.UUID) -> Any:
+    """A comprobante de retención of a fresh invoice, in a fresh series (one graph, nothing flushed here)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from gestiq_app.purchases.models import PurchaseWithholding
+
+    document = _purchase_document(index, user_id)
+    series = _withholding_series(index, user_id)
+    return PurchaseWithholding(document=document, series=series, establishment=series.establishment,
+                               emission_point=series.emission_point, sequential=1, issue_date=date(2026, 1, 16), fiscal_period="01/2026",
+                               supplier_name=document.supplier_name, supplier_tax_id=document.supplier_tax_id, supplier_tax_id_type="nif",
+                               total=Decimal("2.75"))
+def _account(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.accounting.models import Account
+
+    return Account(code=f"9{index}{uuid.uuid4().hex[:6]}", name=f"Cuenta {index}", type="asset", is_postable=True)
+
+
+def _journal_entry(index: int, user_id: uuid.UUID) -> Any:
+    """A balanced manual entry with its two lines and accounts (the database refuses an unbalanced one)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from gestiq_app.accounting.models import JournalEntry, JournalLine
+
+    debit_account, credit_account = _account(index, user_id), _account(index, user_id)
+    entry = JournalEntry(entry_date=date(2026, 1, 15), description=f"Asiento {index}", is_posted=False, created_by="test")
+    entry.lines = [
+        JournalLine(position=1, account=debit_account, debit=Decimal("10.00"), credit=Decimal("0")),
+        JournalLine(position=2, account=credit_account, debit=Decimal("0"), credit=Decimal("10.00")),
+    ]
+    return entry
+
+
+def _journal_line(index: int, user_id: uuid.UUID) -> Any:
+    return _journal_entry(index, user_id).lines[0]
+
+
 def _payment_provider_account(index: int, user_id: uuid.UUID) -> Any:
     from gestiq_app.crypto import encrypt
     from gestiq_app.payments.models import PaymentProviderAccount
@@ -318,6 +411,16 @@ ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "VerifactuChainHead": _verifactu_chain_head,
     "PriceList": _price_list,
     "PriceListItem": _price_list_item,
+    "PurchaseDocument": _purchase_document,
+    "PurchaseDocumentLine": _purchase_document_line,
+    "PurchaseDocumentTax": _purchase_document_tax,
+    "PurchaseWithholdingLine": _purchase_withholding_line,
+    "PurchaseAttachment": _purchase_attachment,
+    "WithholdingSeries": _withholding_series,
+    "PurchaseWithholding": _purchase_withholding,
+    "Account": _account,
+    "JournalEntry": _journal_entry,
+    "JournalLine": _journal_line,
     "PaymentProviderAccount": _payment_provider_account,
     "Payment": _payment,
     "Refund": _refund,

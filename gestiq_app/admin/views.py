@@ -21,6 +21,7 @@ class AdminIndexView(IndexView):
 
 def init_views(app: Flask) -> None:
     """Register every back-office view and menu entry."""
+    from gestiq_app.accounting.admin import AccountSupportView, JournalEntrySupportView, JournalLineSupportView
     from gestiq_app.audit.admin import AuditEventView
     from gestiq_app.catalog.admin import PriceListView, ProductView
     from gestiq_app.crm.admin import CustomerView, SupplierView
@@ -28,6 +29,7 @@ def init_views(app: Flask) -> None:
     from gestiq_app.extensions import appbuilder
     from gestiq_app.identity.admin import TenantUserView
     from gestiq_app.mail.admin import OutboundEmailView
+    from gestiq_app.purchases.admin import PurchaseDocumentLineView, PurchaseSupportView, WithholdingSupportView
     from gestiq_app.sales.admin import InvoiceSupportView, SalesDocumentLineView
     from gestiq_app.taxes.admin import TaxRateView
     from gestiq_app.tenancy.admin import PlanView, SectorTemplateView, TenantBillingView, TenantModuleView, TenantView
@@ -48,6 +50,13 @@ def init_views(app: Flask) -> None:
     appbuilder.add_view(PriceListView, "Tarifas", icon="fa-list-alt", category="Datos de empresas")
     appbuilder.add_view(InvoiceSupportView, "Facturas", icon="fa-file-text-o", category="Ventas", category_label="Ventas")
     appbuilder.add_view_no_menu(SalesDocumentLineView)
+    appbuilder.add_view(PurchaseSupportView, "Compras y gastos", icon="fa-shopping-cart", category="Compras", category_label="Compras")
+    appbuilder.add_view(WithholdingSupportView, "Retenciones (EC)", icon="fa-scissors", category="Compras")
+    appbuilder.add_view_no_menu(PurchaseDocumentLineView)
+    appbuilder.add_view(JournalEntrySupportView, "Asientos contables", icon="fa-book", category="Contabilidad",
+                        category_label="Contabilidad")
+    appbuilder.add_view(AccountSupportView, "Planes de cuentas", icon="fa-sitemap", category="Contabilidad")
+    appbuilder.add_view_no_menu(JournalLineSupportView)
     from gestiq_app.ops.admin import JobMonitorView
 
     appbuilder.add_view(JobMonitorView, "Tareas en segundo plano", icon="fa-tasks", category="Plataforma")

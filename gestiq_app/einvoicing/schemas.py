@@ -109,3 +109,55 @@ class RecordSchema(Schema):
     generated_at = fields.String(dump_only=True, metadata={"description": "FechaHoraHusoGenRegistro exactly as hashed"})
     source_document_id = fields.UUID(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
+
+
+class EinvoiceSummarySchema(Schema):
+    """The short e-invoicing state shown on an invoice."""
+
+    channel = fields.String(dump_only=True, allow_none=True, metadata={"description": "sri, verifactu or null"})
+    state = fields.String(dump_only=True, metadata={
+        "description": "not_applicable, recorded (VERI*FACTU chain, not sent) or the submission state"})
+    authority_state = fields.String(dump_only=True, allow_none=True)
+    reference = fields.String(dump_only=True, allow_none=True, metadata={"description": "Clave de acceso or huella"})
+
+
+class DocumentEinvoiceSchema(Schema):
+    """E-invoicing of one invoice or credit note: state, authority messages, clave or huella, attempts."""
+
+    document_id = fields.UUID(dump_only=True)
+    channel = fields.String(dump_only=True, allow_none=True)
+    state = fields.String(dump_only=True, metadata={
+        "description": "not_applicable, recorded (VERI*FACTU chain, not sent) or the submission state"})
+    authority_state = fields.String(dump_only=True, allow_none=True)
+    access_key = fields.String(dump_only=True, allow_none=True, metadata={"description": "Clave de acceso (SRI)"})
+    huella = fields.String(dump_only=True, allow_none=True, metadata={"description": "Huella of the latest VERI*FACTU record"})
+    previous_huella = fields.String(dump_only=True, allow_none=True)
+    environment = fields.Integer(dump_only=True, allow_none=True)
+    attempts = fields.Integer(dump_only=True, allow_none=True)
+    max_attempts = fields.Integer(dump_only=True)
+    next_attempt_at = fields.DateTime(dump_only=True, allow_none=True)
+    last_attempt_at = fields.DateTime(dump_only=True, allow_none=True)
+    messages = fields.List(fields.Dict(keys=fields.String(), values=fields.String()), dump_only=True, allow_none=True)
+    last_error = fields.String(dump_only=True, allow_none=True)
+    authorization_number = fields.String(dump_only=True, allow_none=True)
+    authorized_at = fields.String(dump_only=True, allow_none=True)
+    submissions = fields.List(fields.Nested(SubmissionSchema), dump_only=True)
+    records = fields.List(fields.Nested(RecordSchema), dump_only=True)
+
+
+class EinvoicingSettingsSchema(Schema):
+    """The tenant's e-invoicing settings (SRI emitter data; VERI*FACTU submission switch)."""
+
+    sri_environment = fields.Integer(validate=validate.OneOf((1, 2)), metadata={"description": "1 pruebas, 2 producción"})
+    sri_establishment = fields.String(validate=validate.Regexp(r"^\d{3}$", error="Tres dígitos, p. ej. 001."))
+    sri_emission_point = fields.String(validate=validate.Regexp(r"^\d{3}$", error="Tres dígitos, p. ej. 001."))
+    head_office_address = fields.String(validate=validate.Length(max=300), metadata={"description": "Dirección matriz"})
+    establishment_address = fields.String(validate=validate.Length(max=300))
+    trade_name = fields.String(validate=validate.Length(max=300))
+    is_accounting_required = fields.Boolean(metadata={"description": "Obligado a llevar contabilidad"})
+    special_taxpayer_number = fields.String(validate=validate.Regexp(r"^(\d{3,13})?$", error="Número de resolución (3 a 13 dígitos)."))
+    rimpe_label = fields.String(validate=validate.OneOf(("", "CONTRIBUYENTE RÉGIMEN RIMPE",
+                                                         "CONTRIBUYENTE NEGOCIO POPULAR - RÉGIMEN RIMPE")))
+    sri_payment_method = fields.String(validate=validate.OneOf(("01", "15", "16", "17", "18", "19", "20", "21")),
+                                       metadata={"description": "formaPago del SRI (tabla 24)"})
+    verifactu_submission_enabled = fields.Boolean(metadata={"description": "Enviar los registros VERI*FACTU a la AEAT"})

@@ -73,13 +73,15 @@ def _timezone_name() -> str:
 
 
 def register_verifactu_invoice(*, invoice: VerifactuInvoice, document_id: uuid.UUID, enqueue: bool = True,
-                               generated_at: datetime | None = None) -> VerifactuRecord:
-    """Chain a registro de alta for an issued invoice and queue it for the AEAT."""
+                               generated_at: datetime | None = None, submit: bool = True) -> VerifactuRecord:
+    """Chain a registro de alta for an issued invoice and (when `submit`) queue it for the AEAT."""
     try:
         record = add_alta_record(invoice=invoice, software=software_info(), source_document_id=document_id,
                                  generated_at=generated_at, timezone_name=_timezone_name())
     except VerifactuInputError as error:
         raise EinvoicingInvalidError("La factura no es válida para VERI*FACTU.", errors={"invoice": error.problems}) from error
+    if not submit:
+        return record
     add_submission(channel="verifactu", document_id=document_id, document_kind="alta", reference=record.huella,
                    environment=1, payload=None, document_fingerprint=record.huella, verifactu_record_id=record.id,
                    enqueue=enqueue)
@@ -87,10 +89,13 @@ def register_verifactu_invoice(*, invoice: VerifactuInvoice, document_id: uuid.U
 
 
 def register_verifactu_cancellation(*, cancellation: VerifactuCancellation, document_id: uuid.UUID,
-                                    enqueue: bool = True, generated_at: datetime | None = None) -> VerifactuRecord:
-    """Chain a registro de anulación for a voided invoice and queue it for the AEAT."""
+                                    enqueue: bool = True, generated_at: datetime | None = None,
+                                    submit: bool = True) -> VerifactuRecord:
+    """Chain a registro de anulación for a voided invoice and (when `submit`) queue it for the AEAT."""
     record = add_anulacion_record(cancellation=cancellation, software=software_info(), source_document_id=document_id,
                                   generated_at=generated_at, timezone_name=_timezone_name())
+    if not submit:
+        return record
     add_submission(channel="verifactu", document_id=document_id, document_kind="anulacion", reference=record.huella,
                    environment=1, payload=None, document_fingerprint=record.huella, verifactu_record_id=record.id,
                    enqueue=enqueue)

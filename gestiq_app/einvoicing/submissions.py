@@ -62,9 +62,16 @@ def backoff_delay(attempts: int) -> timedelta:
 
 
 def enqueue_after_commit(tenant_id: uuid.UUID, submission_id: uuid.UUID) -> None:
-    """Trigger the submit task once the current unit of work commits (never before: the row must exist)."""
+    """Trigger the submit task once the current unit of work commits (never before: the row must exist).
+
+    Nothing is enqueued while GESTIQ_EINVOICE_SUBMIT is off (embedded default): the dispatcher picks the row up
+    once it is turned on.
+    """
+    from gestiq_app.einvoicing.settings import is_submission_enabled
     from gestiq_app.einvoicing.tasks import submit_document
 
+    if not is_submission_enabled():
+        return  # GESTIQ_EINVOICE_SUBMIT=0: the row stays pending until an operator turns submission on
     call_after_commit(lambda: submit_document(str(tenant_id), str(submission_id)))
 
 

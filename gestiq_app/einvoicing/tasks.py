@@ -11,7 +11,11 @@ from gestiq_app.jobs import huey, job_context
 
 
 def _process(tenant_id: str, submission_id: str) -> str:
+    from gestiq_app.einvoicing.settings import is_submission_enabled
     from gestiq_app.einvoicing.submissions import process_submission
+
+    if not is_submission_enabled():
+        return "disabled"  # queued while submission was on, run after it was turned off: leave the row pending
 
     return process_submission(submission_id=uuid.UUID(submission_id))
 
@@ -37,9 +41,12 @@ def submit_document(tenant_id: str, submission_id: str) -> str:
 @huey.periodic_task(crontab(minute="*"))
 def dispatch_submissions() -> int:
     """Enqueue every submission whose retry is due (and recover interrupted sends)."""
+    from gestiq_app.einvoicing.settings import is_submission_enabled
     from gestiq_app.einvoicing.submissions import dispatch_due_submissions
 
     with job_context():
+        if not is_submission_enabled():
+            return 0
         due = dispatch_due_submissions()
     for tenant_id, submission_id in due:
         submit_document(str(tenant_id), str(submission_id))

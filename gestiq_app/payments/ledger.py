@@ -46,7 +46,7 @@ def sync_invoice(invoice: SalesDocument) -> bool:
     was_paid = invoice.state == "paid"
     invoice.amount_paid = paid
     invoice.amount_due = max(invoice.total - paid - invoice.amount_credited, ZERO)
-    if invoice.state != "rectified":
+    if invoice.state not in ("rectified", "voided"):
         if paid > 0 and invoice.amount_due == 0:
             invoice.state = "paid"
         elif paid > 0:

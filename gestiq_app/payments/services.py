@@ -54,7 +54,9 @@ def record_provider_payment(*, tenant_id: uuid.UUID, provider: str, reference: s
             existing = current.scalars(select(Payment).where(Payment.method == provider, Payment.provider_reference == reference)).first()
             if existing is not None:
                 return None
-            payment = apply_payment(tenant_id=tenant_id, invoice=invoice, customer_id=invoice.customer_id, amount=amount,
+            # Money taken for a voided invoice is still the customer's: held as credit, not applied.
+            payment = apply_payment(tenant_id=tenant_id, invoice=None if invoice.state == "voided" else invoice,
+                                    customer_id=invoice.customer_id, amount=amount,
                                     currency=currency, method=provider, paid_on=paid_on, actor=f"provider:{provider}",
                                     provider_reference=reference)
             record_event(actor=f"provider:{provider}", action="payment.recorded", entity="payment", entity_id=payment.id,

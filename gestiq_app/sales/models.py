@@ -33,11 +33,12 @@ from gestiq_app.db import Base, TenantScoped, Timestamped, Versioned
 DOCUMENT_KINDS = ("quote", "invoice", "credit_note")
 STATES_BY_KIND = {
     "quote": ("draft", "converted"),
-    "invoice": ("draft", "issued", "partially_paid", "paid", "rectified"),
+    "invoice": ("draft", "issued", "partially_paid", "paid", "rectified", "voided"),
     "credit_note": ("draft", "issued"),
 }
 #: What an issued invoice may still change: payments, credits and the states they lead to.
-MUTABLE_AFTER_ISSUE = frozenset({"state", "amount_paid", "amount_credited", "amount_due", "version", "updated_at"})
+MUTABLE_AFTER_ISSUE = frozenset({"state", "amount_paid", "amount_credited", "amount_due", "version", "updated_at",
+                                 "voided_at", "void_reason"})
 RECTIFICATION_TYPES = ("R1", "R2", "R3", "R4", "R5")
 RECTIFICATION_METHODS = ("sustitucion", "diferencias")
 TAX_TYPES = ("iva", "recargo", "irpf")
@@ -143,6 +144,9 @@ class SalesDocument(TenantScoped, Timestamped, Versioned, Base):
     reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
     source_quote_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: Voided (anulada) invoices: when and why; the number stays taken.
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    void_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
     customer = relationship(
         "Customer", primaryjoin="and_(Customer.id == foreign(SalesDocument.customer_id), "

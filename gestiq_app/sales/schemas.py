@@ -15,7 +15,7 @@ from gestiq_app.sales.settings import tenant_today
 
 DATES = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31), error="Fecha fuera del rango admitido (2000–2099).")
 TAX_CATEGORIES = ("general", "reducido", "superreducido", "cero", "exento", "no_objeto")
-STATUSES = ("draft", "issued", "partially_paid", "paid", "overdue", "rectified", "converted")
+STATUSES = ("draft", "issued", "partially_paid", "paid", "overdue", "rectified", "voided", "converted")
 
 
 def Quantity(**kwargs: Any) -> Money:  # noqa: N802 - a field factory reads like a field class
@@ -191,10 +191,31 @@ class DocumentSchema(PreviewSchema):
     updated_at = UtcDateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
     lines = fields.List(fields.Nested(LineSchema), dump_only=True)
+    voided_at = UtcDateTime(dump_only=True, allow_none=True)
+    void_reason = fields.String(dump_only=True, allow_none=True)
+    einvoice = fields.Method("dump_einvoice", dump_only=True, allow_none=True, metadata={
+        "description": "Facturación electrónica (null en borradores y presupuestos): canal, estado y clave o huella.",
+        "type": "object", "nullable": True, "properties": {
+            "channel": {"type": "string", "nullable": True}, "state": {"type": "string"},
+            "authority_state": {"type": "string", "nullable": True}, "reference": {"type": "string", "nullable": True}}})
 
     def dump_status(self, document: Any) -> str:
         """Return the shown status (overdue is computed with the tenant's date)."""
         return document.status_on(tenant_today(tenant_id=document.tenant_id))
+
+    def dump_einvoice(self, document: Any) -> dict[str, Any] | None:
+        """Return the e-invoicing summary of an issued invoice or credit note."""
+        if document.kind == "quote":
+            return None
+        from gestiq_app.einvoicing.documents import einvoice_summary  # sales must not import e-invoicing at load time
+
+        return einvoice_summary(document)
+
+
+class VoidSchema(Schema):
+    """Why the invoice is voided."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
 
 
 class DocumentListItemSchema(Schema):

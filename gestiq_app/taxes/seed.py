@@ -14,8 +14,22 @@ from gestiq_app.taxes.models import TaxRate
 D = Decimal
 START = date(2000, 1, 1)
 
+#: Ecuador, retención de IVA (ficha técnica de comprobantes electrónicos, tabla de retenciones de IVA):
+#: percent of the IVA withheld -> SRI codigoRetencion.
+EC_IVA_WITHHOLDING_CODES = (("10", "9"), ("20", "10"), ("30", "1"), ("50", "11"), ("70", "2"), ("100", "3"))
+#: Ecuador, retención en la fuente de renta (the SRI's table of concepts): category, code, percent, name.
+#: Only concepts whose current rate two independent sources agree on; admins add the others (e.g. 304,
+#: 307, 320) in the catalog with their dates. Rates as in force in 2026; earlier periods are not modelled.
+EC_RENTA_WITHHOLDING_CODES = (
+    ("honorarios", "303", "10", "Honorarios profesionales y dietas"),
+    ("bienes_muebles", "312", "1.75", "Transferencia de bienes muebles de naturaleza corporal"),
+    ("no_sujeto", "332", "0", "Pagos de bienes o servicios no sujetos a retención"),
+    ("otras", "3440", "2.75", "Otras retenciones aplicables el 2,75 %"),
+)
+
 #: Spain: IVA 21/10/4/0, recargo de equivalencia tied to each IVA category, IRPF 15/7.
-#: Ecuador: IVA 15 % since 2024-04-01 (12 % before), 5 %, 0 %, no objeto, exento (SRI codigoPorcentaje).
+#: Ecuador: IVA 15 % since 2024-04-01 (12 % before), 5 %, 0 %, no objeto, exento (SRI codigoPorcentaje);
+#: the buyer's retenciones de IVA and renta with their SRI codes.
 INITIAL_RATES: list[dict[str, Any]] = [
     {"country": "ES", "tax_type": "iva", "category": "general", "name": "IVA general", "rate": D("21"), "valid_from": START},
     {"country": "ES", "tax_type": "iva", "category": "reducido", "name": "IVA reducido", "rate": D("10"), "valid_from": START},
@@ -37,6 +51,16 @@ INITIAL_RATES: list[dict[str, Any]] = [
     {"country": "EC", "tax_type": "iva", "category": "cero", "name": "IVA 0 %", "rate": D("0"), "authority_code": "0", "valid_from": START},
     {"country": "EC", "tax_type": "iva", "category": "no_objeto", "name": "No objeto de IVA", "rate": D("0"), "authority_code": "6", "valid_from": START},
     {"country": "EC", "tax_type": "iva", "category": "exento", "name": "Exento de IVA", "rate": D("0"), "authority_code": "7", "valid_from": START},
+    *[
+        {"country": "EC", "tax_type": "ret_iva", "category": f"iva_{percent}", "name": f"Retención del {percent} % del IVA",
+         "rate": D(percent), "authority_code": code, "valid_from": START}
+        for percent, code in EC_IVA_WITHHOLDING_CODES
+    ],
+    *[
+        {"country": "EC", "tax_type": "ret_renta", "category": category, "name": name, "rate": D(rate), "authority_code": code,
+         "valid_from": START}
+        for category, code, rate, name in EC_RENTA_WITHHOLDING_CODES
+    ],
 ]
 
 

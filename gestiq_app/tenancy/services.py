@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from gestiq_app.accounting.chart import ensure_chart
 from gestiq_app.audit.services import record_event
 from gestiq_app.db import session, unit_of_work
 from gestiq_app.identity.services import add_user
@@ -74,6 +75,8 @@ def create_tenant(*, data: dict[str, Any], actor: str) -> Tenant:
                         settings=dict(template.default_settings.get(module, {})),
                     )
                 )
+            # The country's chart of accounts, so the first invoice can post (accounting module).
+            ensure_chart(tenant_id=tenant.id, country=country)
             owner = add_user(
                 email=values["owner_email"],
                 name=values.get("owner_name") or values["owner_email"].split("@")[0],

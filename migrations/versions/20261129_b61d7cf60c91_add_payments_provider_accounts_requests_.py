@@ -1,7 +1,7 @@
 """add payments provider accounts requests events and refunds
 
 Revision ID: b61d7cf60c91
-Revises: df8fc55e1cf3
+Revises: 4c68303ee787
 Create Date: 2026-11-29 09:10:48.522439
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b61d7cf60c91'
-down_revision = 'df8fc55e1cf3'
+down_revision = '4c68303ee787'
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/suppliers', labelKey: 'nav.suppliers', module: 'crm' },
   { path: '/products', labelKey: 'nav.products', module: 'sales' },
   { path: '/invoices', labelKey: 'nav.invoices', module: 'sales' },
+  { path: '/quotes', labelKey: 'nav.quotes', module: 'sales' },
   { path: '/purchases', labelKey: 'nav.purchases', module: 'purchases' },
   { path: '/imports', labelKey: 'nav.imports', module: 'imports' },
   { path: '/reports', labelKey: 'nav.reports', module: 'accounting' },

@@ -5,6 +5,14 @@ import pytest
 from gestiq_app import domain_events
 
 
+@pytest.fixture(autouse=True)
+def empty_registry(monkeypatch):
+    """Run each test on an empty registry: the app's real subscribers (e.g. the journal) stay out of it."""
+    from collections import defaultdict
+
+    monkeypatch.setattr(domain_events, "_handlers", defaultdict(list))
+
+
 def test_handlers_run_in_registration_order_with_the_payload():
     calls = []
 

@@ -22,7 +22,7 @@ def test_login_through_the_ui_shows_the_enabled_modules(app, base_url, context) 
     _login(page, base_url, tenant)
     nav = page.get_by_role("navigation").get_by_role("link").all_inner_texts()
     # the "minimal" sector template enables crm, sales and einvoicing only
-    assert nav == ["Inicio", "Clientes", "Proveedores", "Productos", "Facturas", "Ajustes"]
+    assert nav == ["Inicio", "Clientes", "Proveedores", "Productos", "Facturas", "Presupuestos", "Ajustes"]
     cookies = {cookie["name"]: cookie for cookie in context.cookies()}
     assert cookies["access_token"]["httpOnly"] is True
     assert cookies["csrf_access_token"]["httpOnly"] is False

@@ -130,6 +130,7 @@ def einvoicing_config(app, fake_sri, fake_aeat, monkeypatch):  # type: ignore[no
         "GESTIQ_SRI_PRODUCTION_AUTHORIZATION_URL": fake_sri.authorization_url,
         "GESTIQ_VERIFACTU_URL": fake_aeat.url,
         "GESTIQ_VERIFACTU_CLIENT_CERT": "0",
+        "GESTIQ_EINVOICE_SUBMIT": "1",
         "GESTIQ_EINVOICE_TIMEOUT_SECONDS": "5",
         "GESTIQ_EINVOICE_MAX_ATTEMPTS": "3",
         "GESTIQ_EINVOICE_RETRY_BASE_SECONDS": "60",

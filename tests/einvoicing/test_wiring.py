@@ -28,3 +28,12 @@ def test_only_the_owner_may_replace_the_signing_certificate() -> None:
     holders = [role for role in ("owner", "admin", "accountant", "sales", "viewer") if "einvoicing:admin" in permissions_of_role(role)]
     assert holders == ["owner"]
     assert "einvoicing:read" not in permissions_of_role("sales")
+
+
+def test_the_embedded_default_sends_nothing_to_the_authorities(app) -> None:  # type: ignore[no-untyped-def]
+    from gestiq_app.config import SETTINGS
+    from gestiq_app.einvoicing.settings import is_submission_enabled
+
+    assert SETTINGS["GESTIQ_EINVOICE_SUBMIT"][0] == "0"
+    with app.app_context():
+        assert app.config["GESTIQ_EINVOICE_SUBMIT"] == "0" and is_submission_enabled() is False

@@ -66,8 +66,20 @@ def test_access(app, tenant_pair) -> None:  # type: ignore[no-untyped-def]
     ]),
 ])
 def test_the_ecuadorian_catalog_switches_the_general_rate_on_2024_04_01(viewers, day, expected) -> None:  # type: ignore[no-untyped-def]
-    body = viewers["EC"].get(f"/api/v1/taxes?date={day}").get_json()
+    body = viewers["EC"].get(f"/api/v1/taxes?date={day}&tax_type=iva").get_json()
     assert (body["country"], body["date"], _rows(body)) == ("EC", day, expected)
+
+
+def test_the_ecuadorian_catalog_holds_the_buyers_withholding_codes(viewers) -> None:  # type: ignore[no-untyped-def]
+    iva = viewers["EC"].get("/api/v1/taxes?date=2026-01-15&tax_type=ret_iva").get_json()
+    assert [(item["category"], item["rate"], item["authority_code"]) for item in iva["items"]] == [
+        ("iva_10", "10.00", "9"), ("iva_100", "100.00", "3"), ("iva_20", "20.00", "10"), ("iva_30", "30.00", "1"),
+        ("iva_50", "50.00", "11"), ("iva_70", "70.00", "2"),
+    ]
+    renta = viewers["EC"].get("/api/v1/taxes?date=2026-01-15&tax_type=ret_renta").get_json()
+    assert [(item["category"], item["rate"], item["authority_code"]) for item in renta["items"]] == [
+        ("bienes_muebles", "1.75", "312"), ("honorarios", "10.00", "303"), ("no_sujeto", "0.00", "332"), ("otras", "2.75", "3440"),
+    ]
 
 
 def test_spanish_rates_include_recargo_and_irpf_and_default_to_today(viewers) -> None:  # type: ignore[no-untyped-def]

@@ -26,6 +26,10 @@ MUTABLE_COLUMN = {
     "PriceList": "name", "PriceListItem": "unit_price",
 }
 MUTABLE_COLUMN.update({"WebhookSubscription": "url", "WebhookDelivery": "event", "WebhookAttempt": "error"})
+MUTABLE_COLUMN.update({"PurchaseDocument": "notes", "PurchaseDocumentLine": "description", "PurchaseDocumentTax": "category",
+                       "PurchaseWithholdingLine": "category", "PurchaseAttachment": "filename", "WithholdingSeries": "is_active",
+                       "PurchaseWithholding": "supplier_name"})
+MUTABLE_COLUMN.update({"Account": "name", "JournalEntry": "description", "JournalLine": "description"})
 MUTABLE_COLUMN.update({"PaymentProviderAccount": "updated_by", "Payment": "notes", "Refund": "reason", "PaymentRequest": "last_error",
                        "ProviderEvent": "last_error"})
 
@@ -77,7 +81,7 @@ def test_tenant_cannot_update_or_delete_other_rows(app_context, cls) -> None:  #
         before = {row.id: getattr(row, column) for row in db.session.scalars(select(cls).where(cls.tenant_id == tenant_b_id))}
     db.session.rollback()
     db.session.expunge_all()
-    value = {"is_enabled": False, "family_id": uuid.uuid4(), "unit_price": Decimal("999")}.get(column, "tampered")
+    value = {"is_enabled": False, "is_active": False, "family_id": uuid.uuid4(), "unit_price": Decimal("999")}.get(column, "tampered")
     append_only_on_postgres = cls.__tablename__ in APPEND_ONLY_TABLES and db.engine.dialect.name == "postgresql"
     with tenant_context(tenant_a_id):
         if append_only_on_postgres:

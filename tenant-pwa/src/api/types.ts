@@ -21,6 +21,8 @@ export interface User {
   email: string;
   name: string;
   role: string;
+  /** Permission names the role grants (`customers:write`, `api_tokens:write`...); absent in old profiles. */
+  permissions?: string[];
   tenant: Tenant;
 }
 

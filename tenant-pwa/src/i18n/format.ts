@@ -91,3 +91,55 @@ function dateStyleOptions(style: DateStyle): Intl.DateTimeFormatOptions {
   if (style === 'short') return { day: '2-digit', month: '2-digit', year: 'numeric' };
   return { dateStyle: style };
 }
+
+const DECIMAL_PATTERN = /^([+-])?(\d+)(?:\.(\d+))?$/;
+
+function toScaled(amount: string, scale: number): bigint {
+  const match = DECIMAL_PATTERN.exec(amount.trim());
+  if (!match) throw new RangeError(`Not a decimal amount: ${JSON.stringify(amount)}`);
+  const [, sign, integerDigits, fractionDigits = ''] = match;
+  let units = BigInt(integerDigits + fractionDigits.padEnd(scale, '0').slice(0, scale));
+  if (fractionDigits.length > scale && fractionDigits[scale] >= '5') units += 1n;
+  return sign === '-' ? -units : units;
+}
+
+function fromScaled(units: bigint, scale: number): string {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
+  const text = scale ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
+  return negative ? `-${text}` : text;
+}
+
+/** Add decimal-string amounts exactly (no floats), rounded half away from zero to `scale` digits. */
+export function sumDecimals(amounts: readonly string[], scale = 2): string {
+  return fromScaled(amounts.reduce((total, amount) => total + toScaled(amount, scale), 0n), scale);
+}
+
+/**
+ * Turn what a user typed into a decimal string the API accepts: "1.234,5" (es) or "1,234.5" (en) or
+ * "12,5" -> "1234.5" / "12.5". Returns null when it is not a number.
+ */
+export function parseDecimalInput(text: string, locale: string): string | null {
+  let value = text.trim().replace(/[\s\u00a0\u202f]/g, '');
+  if (!value) return null;
+  const decimalComma = !locale.startsWith('en');
+  if (decimalComma) value = value.replace(/\.(?=\d{3}(\D|$))/g, '').replace(',', '.');
+  else value = value.replace(/,(?=\d{3}(\D|$))/g, '');
+  return /^-?\d+(\.\d+)?$/.test(value) ? value.replace(/^(-?)0+(?=\d)/, '$1') : null;
+}
+
+/** Format a decimal string (quantities, rates) exactly, keeping at least `minFraction` and at most `maxFraction` digits. */
+export function formatDecimal(amount: string, locale: string, minFraction = 0, maxFraction = 3): string {
+  const units = toScaled(amount, maxFraction);
+  let text = fromScaled(units < 0n ? -units : units, maxFraction);
+  if (maxFraction) {
+    let [integer, fraction] = text.split('.') as [string, string];
+    fraction = fraction.replace(/0+$/, '').padEnd(minFraction, '0');
+    const grouped = new Intl.NumberFormat(locale, { useGrouping: true }).format(BigInt(integer));
+    const separator = new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
+    text = fraction ? `${grouped}${separator}${fraction}` : grouped;
+  } else {
+    text = new Intl.NumberFormat(locale).format(BigInt(text));
+  }
+  return units < 0n ? `-${text}` : text;
+}

@@ -5,10 +5,10 @@
 import { en } from './messages/en';
 import { es, type Catalog, type MessageKey } from './messages/es';
 import { esEC } from './messages/es-EC';
-import { formatDate, formatDateTime, formatMoney, type DateStyle } from './format';
+import { formatDate, formatDateTime, formatDecimal, formatMoney, parseDecimalInput, type DateStyle } from './format';
 
 export type { MessageKey } from './messages/es';
-export { formatDate, formatDateTime, formatMoney } from './format';
+export { formatDate, formatDateTime, formatDecimal, formatMoney, parseDecimalInput, sumDecimals } from './format';
 
 export type AppLocale = 'es-ES' | 'es-EC' | 'en';
 export type Language = 'es' | 'en';
@@ -54,6 +54,10 @@ export interface I18n {
   money(amount: string, currency: string): string;
   date(value: string | Date, style?: DateStyle): string;
   dateTime(value: string | Date): string;
+  /** Quantities and rates, exact: at least `minFraction`, at most `maxFraction` decimals. */
+  decimal(value: string, minFraction?: number, maxFraction?: number): string;
+  /** What the user typed in a number field, as an API decimal string (null if not a number). */
+  parseDecimal(text: string): string | null;
 }
 
 /** Build the translator and formatters for a locale. */
@@ -72,5 +76,7 @@ export function createI18n(locale: AppLocale): I18n {
     money: (amount, currency) => formatMoney(amount, currency, format),
     date: (value, style) => formatDate(value, format, style),
     dateTime: (value) => formatDateTime(value, format),
+    decimal: (value, minFraction, maxFraction) => formatDecimal(value, format, minFraction, maxFraction),
+    parseDecimal: (text) => parseDecimalInput(text, format),
   };
 }

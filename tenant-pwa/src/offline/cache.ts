@@ -68,6 +68,25 @@ export class ReadCache {
     return (await (await openUserDb(this.scope)).get('sync', kind))?.syncedAt ?? null;
   }
 
+  /** Keep a full document (with lines) for offline reading and editing. */
+  async putDocument(document: CachedRecord): Promise<void> {
+    await (await openUserDb(this.scope)).put('documents', document);
+  }
+
+  /** Return a full document kept on this device, if any. */
+  async getDocument(id: string): Promise<CachedRecord | undefined> {
+    return (await openUserDb(this.scope)).get('documents', id);
+  }
+
+  /** Keep only the documents whose ids are given (the drafts and recent invoices still cached). */
+  async retainDocuments(ids: Iterable<string>): Promise<void> {
+    const keep = new Set(ids);
+    const db = await openUserDb(this.scope);
+    const tx = db.transaction('documents', 'readwrite');
+    for (const key of await tx.store.getAllKeys()) if (!keep.has(key)) await tx.store.delete(key);
+    await tx.done;
+  }
+
   private mostRecent(records: CachedRecord[]): CachedRecord[] {
     return [...records]
       .sort((a, b) => invoiceRecency(b).localeCompare(invoiceRecency(a)))

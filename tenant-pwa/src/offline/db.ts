@@ -56,10 +56,13 @@ export interface GestiqDb extends DBSchema {
   customers: { key: string; value: CachedRecord };
   products: { key: string; value: CachedRecord };
   invoices: { key: string; value: CachedRecord };
+  /** Full sales documents (with lines) opened or saved on this device, and drafts, for offline editing. */
+  documents: { key: string; value: CachedRecord };
   sync: { key: CacheKind; value: { kind: CacheKind; syncedAt: string } };
 }
 
-const VERSION = 1;
+// 1: outbox, meta, customers, products, invoices, sync. 2: documents.
+const VERSION = 2;
 const connections = new Map<string, Promise<IDBPDatabase<GestiqDb>>>();
 
 /** Return the database name for a tenant and user. */
@@ -74,14 +77,17 @@ export function openUserDb(scope: Scope): Promise<IDBPDatabase<GestiqDb>> {
   let connection = connections.get(name);
   if (!connection) {
     connection = openDB<GestiqDb>(name, VERSION, {
-      upgrade(db) {
-        const outbox = db.createObjectStore('outbox', { keyPath: 'id' });
-        outbox.createIndex('seq', 'seq', { unique: true });
-        db.createObjectStore('meta');
-        db.createObjectStore('customers', { keyPath: 'id' });
-        db.createObjectStore('products', { keyPath: 'id' });
-        db.createObjectStore('invoices', { keyPath: 'id' });
-        db.createObjectStore('sync', { keyPath: 'kind' });
+      upgrade(db, oldVersion) {
+        if (oldVersion < 1) {
+          const outbox = db.createObjectStore('outbox', { keyPath: 'id' });
+          outbox.createIndex('seq', 'seq', { unique: true });
+          db.createObjectStore('meta');
+          db.createObjectStore('customers', { keyPath: 'id' });
+          db.createObjectStore('products', { keyPath: 'id' });
+          db.createObjectStore('invoices', { keyPath: 'id' });
+          db.createObjectStore('sync', { keyPath: 'kind' });
+        }
+        if (oldVersion < 2) db.createObjectStore('documents', { keyPath: 'id' });
       },
       blocking(_current, _blocked, event) {
         // Another tab upgrades or deletes this database (e.g. logout there): let it.

@@ -118,6 +118,7 @@ export class Outbox {
   private readonly channel: BroadcastChannel | null;
   private readonly sendRequest: SendFunction;
   private running: Promise<ReplayReport> | null = null;
+  private followUp: Promise<ReplayReport> | null = null;
 
   constructor(scope: Scope, options: { send?: SendFunction } = {}) {
     this.scope = scope;
@@ -185,19 +186,32 @@ export class Outbox {
     };
   }
 
-  /** Send pending entries in order; concurrent calls share one run. */
+  /**
+   * Send pending entries in order. A call made while a run is in progress gets one follow-up run after
+   * it (shared by every call made meanwhile): the current run may have read the outbox before an entry was
+   * added or retried, and that entry must not wait for the next trigger.
+   */
   replay(): Promise<ReplayReport> {
-    if (!this.running) {
-      const run = () => this.replayLocked();
-      const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-      // One tab at a time replays a user's outbox; other tabs' calls wait and then find nothing to do.
-      const lockName = `gestiq-outbox:${this.scope.tenantId}:${this.scope.userId}`;
-      const task: Promise<ReplayReport> = locks ? locks.request(lockName, run).then((report) => report) : run();
-      this.running = task.finally(() => {
-        this.running = null;
-      });
+    if (this.running) {
+      if (!this.followUp) {
+        const next = () => {
+          this.followUp = null;
+          return this.replay();
+        };
+        this.followUp = this.running.then(next, next);
+      }
+      return this.followUp;
     }
-    return this.running;
+    const run = () => this.replayLocked();
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    // One tab at a time replays a user's outbox; other tabs' calls wait and then find nothing to do.
+    const lockName = `gestiq-outbox:${this.scope.tenantId}:${this.scope.userId}`;
+    const task: Promise<ReplayReport> = locks ? locks.request(lockName, run).then((report) => report) : run();
+    const running = task.finally(() => {
+      this.running = null;
+    });
+    this.running = running;
+    return running;
   }
 
   private async replayLocked(): Promise<ReplayReport> {

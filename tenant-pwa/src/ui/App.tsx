@@ -6,8 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { logout as apiLogout } from '../api/auth';
 import { httpEvents } from '../api/http';
 import type { User } from '../api/types';
-import { createI18n, resolveLocale, type Language, type MessageKey } from '../i18n';
-import { navItemFor } from '../modules';
+import { createI18n, resolveLocale, type Language } from '../i18n';
 import { clearUserData } from '../offline/db';
 import { Outbox } from '../offline/outbox';
 import { navigate, useRoute } from '../router';
@@ -24,24 +23,11 @@ import { Layout } from './Layout';
 import { OfflineProvider } from './offline-context';
 import { AcceptInvitation } from './pages/AcceptInvitation';
 import { Login } from './pages/Login';
-import { OutboxPage } from './pages/OutboxPage';
 import { PasswordResetConfirm, PasswordResetRequest } from './pages/PasswordReset';
-import { ModuleDisabled, NotFound, Placeholder } from './pages/Placeholder';
+import { SignedInScreen } from './screens';
+import { UserContext } from './user-context';
 
 const PUBLIC_PATHS = new Set(['/login', '/password-reset', '/password-reset/confirm', '/invitations/accept']);
-
-/** Screens of the signed-in shell; each is a placeholder until its module is built. */
-const SCREENS: Record<string, MessageKey> = {
-  '/': 'nav.dashboard',
-  '/customers': 'nav.customers',
-  '/suppliers': 'nav.suppliers',
-  '/products': 'nav.products',
-  '/invoices': 'nav.invoices',
-  '/purchases': 'nav.purchases',
-  '/imports': 'nav.imports',
-  '/reports': 'nav.reports',
-  '/settings': 'nav.settings',
-};
 
 export interface AppProps {
   /** Injected in tests; defaults to asking the server (with the offline fallback). */
@@ -177,7 +163,9 @@ export function App({ bootstrap = startSession }: AppProps) {
     screen = (
       <OfflineProvider user={session.user}>
         <Layout user={session.user} offlineSession={session.offline} onLogout={onLogout} onLanguage={onLanguage}>
-          <SignedInScreen path={route.path} modules={session.user.tenant.modules} />
+          <UserContext.Provider value={session.user}>
+            <SignedInScreen path={route.path} modules={session.user.tenant.modules} />
+          </UserContext.Provider>
         </Layout>
       </OfflineProvider>
     );
@@ -196,12 +184,4 @@ export function App({ bootstrap = startSession }: AppProps) {
       )}
     </I18nContext.Provider>
   );
-}
-
-function SignedInScreen({ path, modules }: { path: string; modules: string[] }) {
-  if (path === '/outbox') return <OutboxPage />;
-  const item = navItemFor(path);
-  if (item?.module && !modules.includes(item.module)) return <ModuleDisabled />;
-  const titleKey = SCREENS[path] ?? (path === '/login' ? SCREENS['/'] : undefined);
-  return titleKey ? <Placeholder titleKey={titleKey} /> : <NotFound />;
 }

@@ -4,10 +4,27 @@
  * visible again, and on demand (the "Enviar ahora" button).
  */
 import { createContext, type ComponentChildren } from 'preact';
-import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { User } from '../api/types';
 import { ReadCache } from '../offline/cache';
+import { api } from '../api/http';
+import type { Page } from '../api/resources';
+import type { CacheKind, CachedRecord } from '../offline/cache';
 import { Outbox, type ReplayReport } from '../offline/outbox';
+import { syncAll, syncDrafts } from '../offline/sync';
+
+const SYNC_INTERVAL_MS = 60_000;
+
+/** The cached kinds this user may read: the module must be enabled and the role must grant reading. */
+export function readableKinds(user: User): CacheKind[] {
+  const modules = new Set(user.tenant.modules);
+  const allowed = (permission: string) => !user.permissions || user.permissions.includes(permission);
+  const kinds: CacheKind[] = [];
+  if (modules.has('crm') && allowed('customers:read')) kinds.push('customers');
+  if (modules.has('sales') && allowed('products:read')) kinds.push('products');
+  if (modules.has('sales') && allowed('invoices:read')) kinds.push('invoices');
+  return kinds;
+}
 
 export interface OfflineState {
   outbox: Outbox | null;
@@ -48,11 +65,22 @@ export function OfflineProvider({ user, children }: { user: User; children: Comp
     outbox.countUnsent().then(setCounts, () => setAvailable(false));
   }, [outbox]);
 
+  const kinds = useMemo(() => readableKinds(user), [user]);
+  const lastSync = useRef(0);
   const replay = useCallback(async () => {
     setReplaying(true);
     try {
       const report = await outbox.replay();
       setLastReport(report);
+      // Refresh the read cache once the queued writes are in (their results belong in it); at most once
+      // a minute unless this replay sent something (the tab becoming visible must not re-download it all).
+      const due = report.sent > 0 || Date.now() - lastSync.current > SYNC_INTERVAL_MS;
+      if (!report.stoppedBy && navigator.onLine && due) {
+        lastSync.current = Date.now();
+        void syncAll(cache, kinds, (path, query) => api.get<Page<CachedRecord>>(path, { query }))
+          .then((counts) => (counts.invoices !== undefined ? syncDrafts(cache, (id) => api.get<CachedRecord>(`/invoices/${id}`)) : 0))
+          .catch(() => undefined);
+      }
       return report;
     } catch {
       setAvailable(false);
@@ -61,7 +89,7 @@ export function OfflineProvider({ user, children }: { user: User; children: Comp
       setReplaying(false);
       refreshCounts();
     }
-  }, [outbox, refreshCounts]);
+  }, [outbox, cache, kinds, refreshCounts]);
 
   useEffect(() => {
     const onChange = () => refreshCounts();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatMoney } from '../../src/i18n/format';
+import { formatDate, formatDateTime, formatDecimal, formatMoney, parseDecimalInput, sumDecimals } from '../../src/i18n/format';
 
 const NBSP = '\u00a0';
 
@@ -92,5 +92,35 @@ describe('formatDate', () => {
   it('rejects invalid dates', () => {
     expect(() => formatDate('not a date', 'es-ES')).toThrow(RangeError);
     expect(() => formatDateTime('2026-13-45T99:00:00Z', 'es-ES')).toThrow(RangeError);
+  });
+});
+
+describe('decimals', () => {
+  it('adds decimal strings exactly, beyond float precision', () => {
+    expect(sumDecimals(['0.10', '0.20'])).toBe('0.30');
+    expect(sumDecimals(['90071992547409.93', '0.01', '-1.00'])).toBe('90071992547408.94');
+    expect(sumDecimals(['-12.50', '2.25'])).toBe('-10.25');
+    expect(sumDecimals([])).toBe('0.00');
+    expect(sumDecimals(['1.005'])).toBe('1.01');
+  });
+
+  it('reads what users type in each locale', () => {
+    expect(parseDecimalInput('12,5', 'es-ES')).toBe('12.5');
+    expect(parseDecimalInput('1.234,50', 'es-ES')).toBe('1234.50');
+    expect(parseDecimalInput(' 1 234,5 ', 'es-EC')).toBe('1234.5');
+    expect(parseDecimalInput('12.5', 'es-ES')).toBe('12.5');
+    expect(parseDecimalInput('1,234.50', 'en-GB')).toBe('1234.50');
+    expect(parseDecimalInput('007', 'en-GB')).toBe('7');
+    expect(parseDecimalInput('abc', 'es-ES')).toBeNull();
+    expect(parseDecimalInput('', 'es-ES')).toBeNull();
+  });
+
+  it('formats quantities and rates exactly with the locale separators', () => {
+    expect(formatDecimal('1234.500', 'es-ES', 0, 3)).toBe('1.234,5');
+    expect(formatDecimal('21.0000', 'es-ES', 0, 2)).toBe('21');
+    expect(formatDecimal('12.5', 'es-ES', 2, 4)).toBe('12,50');
+    expect(formatDecimal('1234.5', 'en-GB', 2, 4)).toBe('1,234.50');
+    expect(formatDecimal('-0.5', 'es-EC', 0, 3)).toBe('-0,5');
+    expect(formatDecimal('3', 'es-ES', 0, 0)).toBe('3');
   });
 });

@@ -178,13 +178,25 @@ describe('replay', () => {
     expect((await outbox.list()).map((e) => e.id)).toEqual([needed.id, waiting.id]);
   });
 
-  it('shares one run between concurrent replay calls', async () => {
-    const api = server(() => created({ id: '1' }));
-    const outbox = new Outbox(ana, { send: api.send });
+  it('gives calls made during a run one shared follow-up run, which sends what the first run missed', async () => {
+    let outbox!: Outbox;
+    let late: Promise<unknown> | undefined;
+    const api = server(async (call) => {
+      // While the first entry is on the wire, another one is queued and a replay is asked for.
+      if (call.path === '/a') late = outbox.enqueue({ method: 'POST', path: '/b', body: {} });
+      await late;
+      return created({ id: call.path });
+    });
+    outbox = new Outbox(ana, { send: api.send });
     await outbox.enqueue({ method: 'POST', path: '/a', body: {} });
-    const [first, second] = await Promise.all([outbox.replay(), outbox.replay()]);
-    expect(first).toBe(second);
-    expect(api.calls).toHaveLength(1);
+    const first = outbox.replay();
+    const [second, third] = [outbox.replay(), outbox.replay()];
+    expect(second).toBe(third);
+    expect(await first).toMatchObject({ sent: 1, remaining: 0 });
+    expect(await second).toMatchObject({ sent: 1, remaining: 0 });
+    expect(api.calls.map((c) => c.path)).toEqual(['/a', '/b']);
+    expect(await outbox.replay()).toMatchObject({ sent: 0 });
+    expect(api.calls).toHaveLength(2);
   });
 
   it('marks 4xx rejections failed with the problem and field errors, and goes on with independent entries', async () => {

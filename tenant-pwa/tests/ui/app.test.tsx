@@ -156,11 +156,11 @@ describe('login', () => {
     type('Contraseña', 'secreto');
     await submit('Entrar');
 
-    await waitFor(() => expect(navLabels()).toEqual(['Inicio', 'Clientes', 'Proveedores', 'Productos', 'Facturas', 'Ajustes']));
+    await waitFor(() => expect(navLabels()).toEqual(['Inicio', 'Clientes', 'Proveedores', 'Productos', 'Facturas', 'Presupuestos', 'Ajustes']));
     const loginCall = calls.find((c) => c.url.endsWith('/auth/login'))!;
     expect(loginCall.body).toEqual({ tenant: 'acme', email: 'ana@example.test', password: 'secreto' });
-    expect(container.querySelector('main h1')?.textContent).toBe('Inicio');
-    expect(text()).toContain('En construcción');
+    await waitFor(() => expect(container.querySelector('main h1')?.textContent).toBe('Inicio'));
+    expect(text()).toContain('Hola, Ana Pérez. Resumen de Acme SL.');
     expect(localStorage.getItem('gestiq:tenant-slug')).toBe('acme');
   });
 
@@ -222,14 +222,14 @@ describe('shell', () => {
 
   it('navigates with links, marks the current entry and blocks disabled modules', async () => {
     await start('/app/');
-    await waitFor(() => expect(navLabels()).toHaveLength(6));
+    await waitFor(() => expect(navLabels()).toHaveLength(7));
     const customers = [...container.querySelectorAll<HTMLAnchorElement>('nav a')].find((a) => a.textContent === 'Clientes')!;
     await act(async () => {
       customers.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, button: 0 }));
     });
     await settle();
     expect(window.location.pathname).toBe('/app/customers');
-    expect(container.querySelector('main h1')?.textContent).toBe('Clientes');
+    await waitFor(() => expect(container.querySelector('main h1')?.textContent).toBe('Clientes'));
     expect(customers.getAttribute('aria-current')).toBe('page');
 
     await act(async () => {
@@ -242,7 +242,7 @@ describe('shell', () => {
 
   it('shows the offline and server-unreachable banners', async () => {
     await start('/app/');
-    await waitFor(() => expect(navLabels()).toHaveLength(6));
+    await waitFor(() => expect(navLabels()).toHaveLength(7));
     const banner = () => container.querySelector('.connectivity')?.textContent ?? '';
     expect(banner()).toBe('');
 
@@ -278,8 +278,9 @@ describe('shell', () => {
       throw new TypeError('Failed to fetch');
     });
     await start('/app/');
-    await waitFor(() => expect(navLabels()).toHaveLength(6));
-    expect(container.querySelector('.connectivity')?.textContent).toContain('Trabajando sin conexión');
+    await waitFor(() => expect(navLabels()).toHaveLength(7));
+    // The screens' own requests (dashboard, cache sync) fail too, so the banner says the server is unreachable.
+    await waitFor(() => expect(container.querySelector('.connectivity')?.textContent).toContain('No se puede contactar con el servidor'));
   });
 
   it('lists failed outbox entries with the server errors, and retries and discards them', async () => {
@@ -344,7 +345,7 @@ describe('shell', () => {
       throw new TypeError('Failed to fetch'); // offline: the entry stays pending
     });
     await start('/app/');
-    await waitFor(() => expect(navLabels()).toHaveLength(6));
+    await waitFor(() => expect(navLabels()).toHaveLength(7));
     await new Outbox({ tenantId: 't1', userId: 'u1' }).enqueue({ method: 'POST', path: '/api/v1/customers', body: {} });
 
     const confirm = vi.fn(() => false);
@@ -356,7 +357,7 @@ describe('shell', () => {
     expect(confirm).toHaveBeenCalledWith(
       'Hay 1 operación sin enviar al servidor. Si cierras sesión se perderá. ¿Cerrar sesión igualmente?',
     );
-    expect(navLabels()).toHaveLength(6);
+    expect(navLabels()).toHaveLength(7);
 
     confirm.mockReturnValue(true);
     await act(async () => {

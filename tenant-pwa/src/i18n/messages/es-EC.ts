@@ -14,4 +14,18 @@ export const esEC: Partial<Record<MessageKey, string>> = {
   'login.submitting': 'Ingresando…',
   'login.title': 'Ingresar',
   'form.backToLogin': 'Volver a ingresar',
+
+  'party.taxIdTypeAuto': 'Detectar automáticamente',
+  'product.taxCategory': 'Tarifa de IVA',
+  'product.sku': 'Código',
+  'form.notANumber': 'Ingresa un número (p. ej. 12,50).',
+  'doc.addLine': 'Agregar línea',
+  'settings.addSeries': 'Agregar serie',
+  'doc.noLines': 'Agrega al menos una línea.',
+  'doc.creditNote': 'Nota de crédito',
+  'doc.createCreditNote': 'Crear nota de crédito',
+  'doc.creditCreated': 'Nota de crédito creada como borrador.',
+  'doc.creditNoteDraft': 'Nota de crédito (borrador)',
+  'settings.kind.credit_note': 'Nota de crédito',
+  'doc.dueDate': 'Fecha de vencimiento',
 };

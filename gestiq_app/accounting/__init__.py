@@ -1,0 +1,1 @@
+"""Double-entry accounting: chart of accounts, journal posted from documents, reports and the dashboard."""
