@@ -172,3 +172,15 @@ def test_outbound_webhooks_payment_received_and_invoice_paid(tenant) -> None:  #
         events = [(d.event, d.payload["data"].get("amount"), d.payload["data"].get("amount_paid"))
                   for d in db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.created_at))]
     assert events == [("payment.received", "21.00", None), ("payment.received", "100.00", None), ("invoice.paid", None, "121.00")]
+
+
+def test_payments_and_refunds_post_their_journal_entries_in_the_same_transaction(tenant) -> None:  # type: ignore[no-untyped-def]
+    from gestiq_app.accounting.models import JournalEntry
+
+    invoice = invoice_of(tenant)
+    payment = _pay(tenant, invoice.id, "150.00")
+    refund = _refund(tenant, payment.id, "40.00")
+    with tenant_context(tenant.id):
+        entries = {(e.source_type, e.source_id) for e in db.session.scalars(
+            select(JournalEntry).where(JournalEntry.source_type.in_(("payment", "refund"))))}
+    assert entries == {("payment", payment.id), ("refund", refund.id)}
