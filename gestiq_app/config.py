@@ -67,6 +67,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "GESTIQ_EINVOICE_TIMEOUT_SECONDS": ("30", "Read timeout of SRI and AEAT calls (connect timeout: 10 s at most)"),
     "GESTIQ_EINVOICE_MAX_ATTEMPTS": ("5", "Attempts per e-invoice submission before it is marked failed"),
     "GESTIQ_EINVOICE_RETRY_BASE_SECONDS": ("120", "First retry delay of a submission; doubled on each attempt (capped at 6 h)"),
+    "GESTIQ_PDF_RENDER_ON_ISSUE": ("1", "1 = a Huey task renders and stores each invoice's PDF after it is issued; 0 = only on demand"),
+    "GESTIQ_VERIFACTU_QR_URL": (
+        "https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR",
+        "Base URL of the VERI*FACTU cotejo QR printed on Spanish invoices (production: https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR)",
+    ),
 }
 
 
