@@ -71,3 +71,6 @@ def ec_customer(ec_tenant):  # type: ignore[no-untyped-def]
     """An Ecuadorian customer with an address."""
     return add_customer(ec_tenant, legal_name="Comercial Andina Cía. Ltda.",
                         address={"line1": "Av. Amazonas N34-120", "city": "Quito", "province": "Pichincha"})
+
+
+from tests.api_helpers import fast_password_hashing  # noqa: E402,F401 - autouse fixture
