@@ -27,7 +27,7 @@ def qr_png(value: str) -> bytes:
                 pixels[column + QUIET_ZONE_MODULES, row + QUIET_ZONE_MODULES] = 0
     image = image.resize((side * PIXELS_PER_MODULE, side * PIXELS_PER_MODULE), Image.Resampling.NEAREST)
     output = io.BytesIO()
-    image.save(output, format="PNG", optimize=True)
+    image.save(output, format="PNG")
     return output.getvalue()
 
 
