@@ -29,9 +29,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Run as a file, Python puts scripts/bench first on sys.path, where this api.py would shadow the project's `api`.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(HERE.parents[1])] + [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 
-from bench_common import ROOT, PASSWORD, add_database_arguments, create_bench_tenant, create_invoices, median, migrate, prepare_environment  # noqa: E402
+from scripts.bench.bench_common import ROOT, PASSWORD, add_database_arguments, create_bench_tenant, create_invoices, median, migrate, prepare_environment  # noqa: E402
 
 WAIT_TIMEOUT_SECONDS = 600
 
