@@ -28,6 +28,7 @@ def init_views(app: Flask) -> None:
     from gestiq_app.extensions import appbuilder
     from gestiq_app.identity.admin import TenantUserView
     from gestiq_app.mail.admin import OutboundEmailView
+    from gestiq_app.pdf.admin import PdfExportView
     from gestiq_app.sales.admin import InvoiceSupportView, SalesDocumentLineView
     from gestiq_app.taxes.admin import TaxRateView
     from gestiq_app.tenancy.admin import PlanView, SectorTemplateView, TenantBillingView, TenantModuleView, TenantView
@@ -48,6 +49,7 @@ def init_views(app: Flask) -> None:
     appbuilder.add_view(PriceListView, "Tarifas", icon="fa-list-alt", category="Datos de empresas")
     appbuilder.add_view(InvoiceSupportView, "Facturas", icon="fa-file-text-o", category="Ventas", category_label="Ventas")
     appbuilder.add_view_no_menu(SalesDocumentLineView)
+    appbuilder.add_view(PdfExportView, "Exportaciones de PDF", icon="fa-file-archive-o", category="Ventas")
     from gestiq_app.ops.admin import JobMonitorView
 
     appbuilder.add_view(JobMonitorView, "Tareas en segundo plano", icon="fa-tasks", category="Plataforma")
