@@ -85,11 +85,11 @@ def get_document_pdf(*, tenant_id: uuid.UUID, document_id: uuid.UUID, kinds: Seq
 def send_document(*, tenant_id: uuid.UUID, document_id: uuid.UUID, to: str, cc: Sequence[str] = (), message: str | None,
                   actor: str) -> uuid.UUID:
     """Queue an e-mail with the issued document's PDF attached (Spanish subject and body); return the e-mail id."""
-    pdf = get_document_pdf(tenant_id=tenant_id, document_id=document_id)
+    if not is_storable(get_document(tenant_id=tenant_id, document_id=document_id)):
+        raise DocumentConflictError("Solo se pueden enviar facturas emitidas", errors={"state": ["Emita la factura antes de enviarla."]})
+    pdf = get_document_pdf(tenant_id=tenant_id, document_id=document_id)  # stored now if it was not: the e-mail names the file
     with unit_of_work():
         document = get_document(tenant_id=tenant_id, document_id=document_id)
-        if not is_storable(document):
-            raise DocumentConflictError("Solo se pueden enviar facturas emitidas", errors={"state": ["Emita la factura antes de enviarla."]})
         tenant = tenant_row(tenant_id)
         label = "Factura rectificativa" if document.kind == "credit_note" else "Factura"
         subject = f"{label} {document.full_number} de {tenant.legal_name}"
