@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.api_helpers import fast_password_hashing  # noqa: F401 - autouse fixture
 from tests.factories import make_tenant
 from tests.sales.helpers import add_customer
 
@@ -71,6 +72,3 @@ def ec_customer(ec_tenant):  # type: ignore[no-untyped-def]
     """An Ecuadorian customer with an address."""
     return add_customer(ec_tenant, legal_name="Comercial Andina Cía. Ltda.",
                         address={"line1": "Av. Amazonas N34-120", "city": "Quito", "province": "Pichincha"})
-
-
-from tests.api_helpers import fast_password_hashing  # noqa: E402,F401 - autouse fixture
