@@ -36,6 +36,7 @@ BLUEPRINTS: list[str] = [
     "api.reports",
     "api.dashboard",
     "api.payments",
+    "api.documents_pdf",
 ]
 DOCS_ASSETS = Path(__file__).resolve().parent / "docs" / "node_modules"
 JSON_CONTENT_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")

@@ -73,6 +73,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "GESTIQ_PAYPHONE_API_BASE": ("https://pay.payphonetodoesposible.com", "Payphone API base URL"),
     "GESTIQ_KUSHKI_API_BASE": ("https://api.kushkipagos.com", "Kushki API base URL (sandbox: https://api-uat.kushkipagos.com)"),
     "GESTIQ_PAYMENTS_TIMEOUT_SECONDS": ("15", "Read timeout of payment provider calls (connect timeout: 5 s at most)"),
+    "GESTIQ_PDF_RENDER_ON_ISSUE": ("1", "1 = a Huey task renders and stores each invoice's PDF after it is issued; 0 = only on demand"),
+    "GESTIQ_VERIFACTU_QR_URL": (
+        "https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR",
+        "Base URL of the VERI*FACTU cotejo QR printed on Spanish invoices (production: https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR)",
+    ),
 }
 
 

@@ -99,6 +99,7 @@ TASK_MODULES: list[str] = [
     "gestiq_app.webhooks.tasks",
     "gestiq_app.einvoicing.tasks",
     "gestiq_app.payments.tasks",
+    "gestiq_app.pdf.tasks",
 ]
 
 

@@ -385,6 +385,12 @@ def _provider_event(index: int, user_id: uuid.UUID) -> Any:
 
 #: One builder per tenant-scoped model, given an index and a user of the current tenant;
 #: a new model without one makes the isolation tests fail.
+def _pdf_export(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.pdf.models import PdfExport
+
+    return PdfExport(state="done", document_ids=[], total=0, done=0, requested_by=f"user:{user_id}")
+
+
 ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "TenantUser": _tenant_user,
     "TenantModule": _tenant_module,
@@ -426,6 +432,7 @@ ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "Refund": _refund,
     "PaymentRequest": _payment_request,
     "ProviderEvent": _provider_event,
+    "PdfExport": _pdf_export,
 }
 
 
