@@ -35,6 +35,8 @@ BLUEPRINTS: list[str] = [
     "api.accounting",
     "api.reports",
     "api.dashboard",
+    "api.payments",
+    "api.documents_pdf",
 ]
 DOCS_ASSETS = Path(__file__).resolve().parent / "docs" / "node_modules"
 JSON_CONTENT_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")

@@ -5,14 +5,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Response, jsonify
-from marshmallow import fields, validate
+import json
+import time
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from api.common import PageQuerySchema, page_schema, paginate
+import orjson
+from flask import Response, g
+from marshmallow import fields, validate
+from sqlalchemy import func, select
+
+from api.common import PageQuerySchema, apply_sort, page_schema
 from api.security import current_principal
 from gestiq_app.sales.queries import DEFAULT_SORT, SORTABLE, dump_list_row, list_documents_query
 from gestiq_app.sales.schemas import DocumentListItemSchema, DocumentQuerySchema, DocumentSchema
-from gestiq_app.sales.settings import tenant_today
+from gestiq_app.db import session
+from gestiq_app.sales.settings import get_sales_settings
+
+#: tenant id -> (time zone, monotonic expiry): a tenant's zone changes only by a back-office edit.
+_TIME_ZONES: dict[uuid.UUID, tuple[ZoneInfo, float]] = {}
+TIME_ZONE_TTL_SECONDS = 300
 
 DocumentPageSchema = page_schema(DocumentListItemSchema)
 
@@ -28,19 +41,39 @@ class InvoiceListQuerySchema(PageQuerySchema, DocumentQuerySchema):
 
 
 def list_documents(kinds: Sequence[str], args: dict[str, Any]) -> Response:
-    """Answer one page of documents of `kinds` (one query for the page, one for the count).
+    """Answer one page of documents of `kinds` in one query (the total comes from a window count).
 
-    The rows are serialized by `dump_list_row` and returned as a ready Response, which flask-smorest
-    passes through: dumping 200 rows through marshmallow took half of the request's time. The documented
-    schema stays DocumentPageSchema, and a test keeps both serializations equal.
+    The hot list of the app: no ORM objects, no marshmallow dump (rows are serialized by `dump_list_row`,
+    documented as DocumentPageSchema and kept equal to it by a test; orjson encodes them), the page and its total in a single
+    round trip (`count(*) OVER ()`; only a page past the end needs a second query), and the tenant's local
+    date from a per-process cache of its time zone. The response is returned ready, flask-smorest passes it.
     """
     tenant_id = current_principal().tenant_id
     if args.get("kind"):
         kinds = [args["kind"]]
     statement = list_documents_query(tenant_id=tenant_id, kinds=kinds, filters=args,  # type: ignore[arg-type]
-                                     today=tenant_today(tenant_id=tenant_id))  # type: ignore[arg-type]
-    page = paginate(statement, args, sortable=SORTABLE, default_sort=DEFAULT_SORT, rows=True)
-    return jsonify({**page, "items": [dump_list_row(row) for row in page["items"]]})
+                                     today=cached_tenant_today(tenant_id))  # type: ignore[arg-type]
+    page, page_size = args["page"], args["page_size"]
+    counted = apply_sort(statement.add_columns(func.count().over().label("total_rows")), args.get("sort"), SORTABLE, DEFAULT_SORT)
+    rows = session().execute(counted.limit(page_size).offset((page - 1) * page_size)).all()
+    if rows:
+        total = rows[0].total_rows
+    else:
+        # an empty page: past the end (count again) or an empty list
+        total = (session().scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0) if page > 1 else 0
+    meta = {"total": total, "page": page, "page_size": page_size, "pages": (total + page_size - 1) // page_size}
+    g.pagination_header = json.dumps(meta)
+    body = orjson.dumps({"items": [dump_list_row(row) for row in rows], **meta})
+    return Response(body, mimetype="application/json")
+
+
+def cached_tenant_today(tenant_id: uuid.UUID) -> date:
+    """Return today's date in the tenant's time zone, read from the database at most every 5 minutes per process."""
+    cached = _TIME_ZONES.get(tenant_id)
+    if cached is None or cached[1] < time.monotonic():
+        cached = (ZoneInfo(get_sales_settings(tenant_id=tenant_id).timezone), time.monotonic() + TIME_ZONE_TTL_SECONDS)
+        _TIME_ZONES[tenant_id] = cached
+    return datetime.now(cached[0]).date()
 
 
 def created(document: Any, location: str) -> tuple[Any, int, dict[str, str]]:

@@ -69,6 +69,15 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "GESTIQ_EINVOICE_MAX_ATTEMPTS": ("5", "Attempts per e-invoice submission before it is marked failed"),
     "GESTIQ_PURCHASE_ATTACHMENT_MAX_BYTES": ("10485760", "Largest original (PDF, JPEG, PNG or WebP) attached to a purchase document, in bytes"),
     "GESTIQ_EINVOICE_RETRY_BASE_SECONDS": ("120", "First retry delay of a submission; doubled on each attempt (capped at 6 h)"),
+    "GESTIQ_STRIPE_API_BASE": ("https://api.stripe.com", "Stripe API base URL (tests point it at a local fake)"),
+    "GESTIQ_PAYPHONE_API_BASE": ("https://pay.payphonetodoesposible.com", "Payphone API base URL"),
+    "GESTIQ_KUSHKI_API_BASE": ("https://api.kushkipagos.com", "Kushki API base URL (sandbox: https://api-uat.kushkipagos.com)"),
+    "GESTIQ_PAYMENTS_TIMEOUT_SECONDS": ("15", "Read timeout of payment provider calls (connect timeout: 5 s at most)"),
+    "GESTIQ_PDF_RENDER_ON_ISSUE": ("1", "1 = a Huey task renders and stores each invoice's PDF after it is issued; 0 = only on demand"),
+    "GESTIQ_VERIFACTU_QR_URL": (
+        "https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR",
+        "Base URL of the VERI*FACTU cotejo QR printed on Spanish invoices (production: https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR)",
+    ),
 }
 
 

@@ -89,6 +89,7 @@ def app(database_urls: dict[str, str]):  # type: ignore[no-untyped-def]
         "GESTIQ_REDIS_URL": TEST_REDIS_URL,
         "GESTIQ_SECRET_KEY": "test-secret-key-0123456789abcdef-0123456789",
         "GESTIQ_EDGE_MIDDLEWARE": "0",  # the edge is tested on its own (tests/edge) and wrapped explicitly
+        "GESTIQ_PDF_RENDER_ON_ISSUE": "0",  # ~0.1 s per issued invoice; tests/pdf switch it on where they test it
         # Generous limits for the suite; rate-limit tests lower them with monkeypatch.
         "GESTIQ_RATELIMIT_LOGIN_IP": "10000/minute",
         "GESTIQ_RATELIMIT_LOGIN_ACCOUNT": "10000/minute",

@@ -335,8 +335,62 @@ def _journal_line(index: int, user_id: uuid.UUID) -> Any:
     return _journal_entry(index, user_id).lines[0]
 
 
+def _payment_provider_account(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.crypto import encrypt
+    from gestiq_app.payments.models import PaymentProviderAccount
+
+    return PaymentProviderAccount(provider="payphone", is_active=False, credentials_encrypted=encrypt('{"token": "factory"}'),
+                                  secret_names=["token"], settings={"store_id": f"store-{index}"}, updated_by="test")
+
+
+def _payment(index: int, user_id: uuid.UUID) -> Any:
+    """A payment held as customer credit (no invoice), saved with its own customer."""
+    from datetime import date
+    from decimal import Decimal
+
+    from gestiq_app.payments.models import Payment
+
+    return Payment(customer=_customer(index, user_id), method="cash", amount=Decimal("10.00"), applied_amount=Decimal("0.00"),
+                   credit_amount=Decimal("10.00"), amount_refunded=Decimal("0.00"), currency="EUR", paid_on=date(2026, 1, 15),
+                   recorded_by="test")
+
+
+def _refund(index: int, user_id: uuid.UUID) -> Any:
+    from datetime import date
+    from decimal import Decimal
+
+    from gestiq_app.payments.models import Refund
+
+    payment = _payment(index, user_id)
+    payment.credit_amount, payment.amount_refunded = Decimal("7.00"), Decimal("3.00")
+    return Refund(payment=payment, amount=Decimal("3.00"), currency="EUR", refunded_on=date(2026, 1, 16), recorded_by="test")
+
+
+def _payment_request(index: int, user_id: uuid.UUID) -> Any:
+    from decimal import Decimal
+
+    from gestiq_app.payments.models import PaymentRequest
+
+    return PaymentRequest(document=_sales_document(index, user_id), provider="stripe", operation_id=uuid.uuid4().hex,
+                          amount=Decimal("12.10"), currency="EUR", state="open")
+
+
+def _provider_event(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.db import utcnow
+    from gestiq_app.payments.models import ProviderEvent
+
+    return ProviderEvent(provider="stripe", event_id=f"evt_factory_{uuid.uuid4().hex[:10]}", event_type="customer.created",
+                         payload={"index": index}, state="ignored", attempts=1, received_at=utcnow())
+
+
 #: One builder per tenant-scoped model, given an index and a user of the current tenant;
 #: a new model without one makes the isolation tests fail.
+def _pdf_export(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.pdf.models import PdfExport
+
+    return PdfExport(state="done", document_ids=[], total=0, done=0, requested_by=f"user:{user_id}")
+
+
 ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "TenantUser": _tenant_user,
     "TenantModule": _tenant_module,
@@ -373,6 +427,12 @@ ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "Account": _account,
     "JournalEntry": _journal_entry,
     "JournalLine": _journal_line,
+    "PaymentProviderAccount": _payment_provider_account,
+    "Payment": _payment,
+    "Refund": _refund,
+    "PaymentRequest": _payment_request,
+    "ProviderEvent": _provider_event,
+    "PdfExport": _pdf_export,
 }
 
 

@@ -30,6 +30,7 @@ def init_views(app: Flask) -> None:
     from gestiq_app.identity.admin import TenantUserView
     from gestiq_app.mail.admin import OutboundEmailView
     from gestiq_app.purchases.admin import PurchaseDocumentLineView, PurchaseSupportView, WithholdingSupportView
+    from gestiq_app.pdf.admin import PdfExportView
     from gestiq_app.sales.admin import InvoiceSupportView, SalesDocumentLineView
     from gestiq_app.taxes.admin import TaxRateView
     from gestiq_app.tenancy.admin import PlanView, SectorTemplateView, TenantBillingView, TenantModuleView, TenantView
@@ -57,10 +58,16 @@ def init_views(app: Flask) -> None:
                         category_label="Contabilidad")
     appbuilder.add_view(AccountSupportView, "Planes de cuentas", icon="fa-sitemap", category="Contabilidad")
     appbuilder.add_view_no_menu(JournalLineSupportView)
+    appbuilder.add_view(PdfExportView, "Exportaciones de PDF", icon="fa-file-archive-o", category="Ventas")
     from gestiq_app.ops.admin import JobMonitorView
 
     appbuilder.add_view(JobMonitorView, "Tareas en segundo plano", icon="fa-tasks", category="Plataforma")
     appbuilder.add_view(EinvoiceSubmissionView, "Envíos de facturación electrónica", icon="fa-paper-plane", category="Plataforma")
+    from gestiq_app.payments.admin import PaymentProviderAccountView, PaymentSupportView, ProviderEventView
+
+    appbuilder.add_view(PaymentSupportView, "Cobros", icon="fa-money", category="Ventas")
+    appbuilder.add_view(PaymentProviderAccountView, "Proveedores de pago", icon="fa-credit-card-alt", category="Ventas")
+    appbuilder.add_view(ProviderEventView, "Notificaciones de pago", icon="fa-bell", category="Ventas")
 
     @app.before_request
     def _platform_scope_for_admin() -> None:

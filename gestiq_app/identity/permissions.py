@@ -36,6 +36,7 @@ PERMISSION_MODULES: dict[str, str | None] = {
     "webhooks:read": None,
     "webhooks:write": None,
     "einvoicing:admin": "einvoicing",
+    "payments:admin": "payments",
 }
 
 ALL_PERMISSIONS = frozenset(PERMISSION_MODULES)
@@ -44,8 +45,9 @@ READ_PERMISSIONS = frozenset(p for p in ALL_PERMISSIONS if p.endswith(":read"))
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "owner": ALL_PERMISSIONS,
     # einvoicing:admin (the signing certificate) is the owner's alone: it signs fiscal documents in the company's name.
-    # Voiding an issued invoice (a registro de anulación in Spain) is the owner's alone too.
-    "admin": ALL_PERMISSIONS - {"api_tokens:write", "settings:write", "einvoicing:admin", "invoices:void"},
+    # Voiding an issued invoice (a registro de anulación in Spain) is the owner's alone too, and so are
+    # payments:admin (provider credentials): whoever holds it decides where customers' money goes.
+    "admin": ALL_PERMISSIONS - {"api_tokens:write", "settings:write", "einvoicing:admin", "invoices:void", "payments:admin"},
     "accountant": READ_PERMISSIONS
     | {"accounting:write", "purchases:write", "suppliers:write", "imports:write", "payments:write", "einvoicing:write"},
     # The e-invoicing log (authority messages, the VERI*FACTU chain) is compliance data, not a sales tool.

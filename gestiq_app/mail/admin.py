@@ -13,10 +13,12 @@ class OutboundEmailView(ReadOnlyModelView):
     list_title = "Correo saliente"
     show_title = "Correo"
     list_columns = ["created_at", "tenant_id", "to_address", "subject", "state", "attempts", "sent_at"]
-    show_columns = ["created_at", "tenant_id", "to_address", "subject", "body_text", "state", "attempts", "last_error", "sent_at"]
+    show_columns = ["created_at", "tenant_id", "to_address", "cc_addresses", "subject", "body_text", "attachments", "state", "attempts",
+                    "last_error", "sent_at"]
     search_columns = ["to_address", "subject", "state", "created_at"]
     base_order = ("created_at", "desc")
     label_columns = {
         "created_at": "Fecha", "tenant_id": "Empresa (id)", "to_address": "Para", "subject": "Asunto", "body_text": "Texto",
+        "cc_addresses": "CC", "attachments": "Adjuntos",
         "state": "Estado", "attempts": "Intentos", "last_error": "Último error", "sent_at": "Enviado",
     }

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gestiq_app.db import Base, TenantScoped, utcnow
@@ -18,6 +20,9 @@ class OutboundEmail(TenantScoped, Base):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
+    cc_addresses: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    #: Files of the tenant's storage to attach: [{"key": ..., "filename": ..., "content_type": ...}].
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     state: Mapped[str] = mapped_column(String(12), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

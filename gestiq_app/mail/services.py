@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import smtplib
 import uuid
+from typing import Any
 from email.message import EmailMessage
 from urllib.parse import unquote, urlparse
 
 from flask import current_app
 from sqlalchemy import select
 
+from gestiq_app import storage
 from gestiq_app.db import session, unit_of_work, utcnow
 from gestiq_app.mail.models import OutboundEmail
 
 SMTP_TIMEOUT_SECONDS = 15
 
 
-def queue_email(*, to_address: str, subject: str, body_text: str) -> OutboundEmail:
-    """Add an e-mail to the current tenant's outbox (inside the caller's transaction); sent after commit."""
-    email = OutboundEmail(to_address=to_address, subject=subject, body_text=body_text, state="queued")
+def queue_email(*, to_address: str, subject: str, body_text: str, cc_addresses: list[str] | None = None,
+                attachments: list[dict[str, Any]] | None = None) -> OutboundEmail:
+    """Add an e-mail to the current tenant's outbox (inside the caller's transaction); sent after commit.
+
+    `attachments` name files of the tenant's storage ({"key", "filename", "content_type"}); they are read
+    when the e-mail is sent, so the outbox row stays small.
+    """
+    email = OutboundEmail(to_address=to_address, subject=subject, body_text=body_text, state="queued",
+                          cc_addresses=list(cc_addresses or []), attachments=list(attachments or []))
     session().add(email)
     session().flush()
     if current_app.config["GESTIQ_SMTP_URL"]:
@@ -39,7 +47,10 @@ def send_email(*, email_id: uuid.UUID) -> str:
         message["From"] = current_app.config["GESTIQ_MAIL_FROM"]
         message["To"] = email.to_address
         message["Subject"] = email.subject
+        if email.cc_addresses:
+            message["Cc"] = ", ".join(email.cc_addresses)
         message.set_content(email.body_text)
+        add_attachments(message, email)
         email.attempts += 1
         try:
             smtp_class = smtplib.SMTP_SSL if url.scheme == "smtps" else smtplib.SMTP
@@ -55,3 +66,11 @@ def send_email(*, email_id: uuid.UUID) -> str:
             return email.state
         email.state, email.sent_at, email.last_error = "sent", utcnow(), None
     return "sent"
+
+
+def add_attachments(message: EmailMessage, email: OutboundEmail) -> None:
+    """Attach the e-mail's stored files to `message` (a missing file is an error: the e-mail would lie)."""
+    for attachment in email.attachments or []:
+        maintype, _, subtype = str(attachment.get("content_type") or "application/octet-stream").partition("/")
+        message.add_attachment(storage.read_bytes(email.tenant_id, attachment["key"]), maintype=maintype,
+                               subtype=subtype or "octet-stream", filename=attachment.get("filename") or attachment["key"].rsplit("/", 1)[-1])

@@ -24,6 +24,7 @@ from gestiq_app.tenancy.rls import tenant_tables
 from tests.conftest import IS_POSTGRES, TEST_DATABASE_URL
 from tests.factories import OWNER_PASSWORD, make_tenant, populate_row, tenant_scoped_classes, tenant_with_every_kind_of_row
 from tests.ops.api_snapshot import snapshot
+from tests.sales.helpers import add_customer, issued_invoice, line
 
 ROOT = Path(__file__).resolve().parents[2]
 VOLATILE = {"last_login_at"}
@@ -68,6 +69,10 @@ def _full_tenant(app):  # type: ignore[no-untyped-def]
             if cls.__name__ != "TenantModule":  # provisioning created every module already
                 populate_row(cls, tenant.id, index)
         db.session.remove()
+        owner = SimpleNamespace(id=tenant.id, country="ES")
+        invoice = issued_invoice(owner, add_customer(owner), [line("2", "40")])
+        tenant.invoice_id = invoice.id
+        db.session.remove()
     folder = tenant_files_folder(app.config["GESTIQ_INSTANCE_PATH"], tenant.id)
     (folder / "documentos").mkdir(parents=True)
     (folder / "documentos" / "contrato.pdf").write_bytes(b"%PDF-1.4 contrato")
@@ -107,7 +112,9 @@ def test_export_erase_and_restore_into_an_empty_database(app, database_urls, emp
     assert manifest["platform"]["sector_template"]["code"] == sector_code and manifest["platform"]["plan"]["code"] == "pro"
     assert set(manifest["tables"]) == {table.name for table in tenant_tables()}
     assert all(entry["rows"] > 0 for entry in manifest["tables"].values()), manifest["tables"]
-    assert [entry["path"] for entry in manifest["files"]] == ["documentos/contrato.pdf"]
+    # the snapshot's GET of the issued invoice's PDF stored it: the archive carries it
+    assert [entry["path"] for entry in manifest["files"]] == ["documentos/contrato.pdf", f"pdf/invoice/{tenant.invoice_id}.pdf"]
+    assert list(before["pdfs"]) == [str(tenant.invoice_id)]
     with tarfile.open(archive, "r:gz") as tar:
         users = [json.loads(line) for line in tar.extractfile("tables/tenant_users.ndjson").read().splitlines()]  # type: ignore[union-attr]
     assert {user["tenant_id"] for user in users} == {str(tenant.id)}
@@ -153,6 +160,7 @@ def test_export_erase_and_restore_into_an_empty_database(app, database_urls, emp
         return [stable(item) for item in value] if isinstance(value, list) else value
 
     assert stable(after) == stable(before)
+    assert after["pdfs"] == before["pdfs"]  # the same PDF bytes, served from the restored files
 
     refused = _script("restore-tenant", str(archive), env=env)
     assert refused.returncode == 1 and "ya existe" in refused.stderr and "--force" in refused.stderr

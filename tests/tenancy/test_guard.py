@@ -30,6 +30,8 @@ MUTABLE_COLUMN.update({"PurchaseDocument": "notes", "PurchaseDocumentLine": "des
                        "PurchaseWithholdingLine": "category", "PurchaseAttachment": "filename", "WithholdingSeries": "is_active",
                        "PurchaseWithholding": "supplier_name"})
 MUTABLE_COLUMN.update({"Account": "name", "JournalEntry": "description", "JournalLine": "description"})
+MUTABLE_COLUMN.update({"PaymentProviderAccount": "updated_by", "Payment": "notes", "Refund": "reason", "PaymentRequest": "last_error",
+                       "ProviderEvent": "last_error"})
 
 
 def _ids(cls: type, tenant_id) -> set:  # type: ignore[no-untyped-def]

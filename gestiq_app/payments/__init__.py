@@ -1,0 +1,1 @@
+"""Payments: provider accounts, payments, refunds, payment requests and provider notifications."""
