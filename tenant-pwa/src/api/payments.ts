@@ -1,56 +1,26 @@
 /**
  * Typed calls of the payments endpoints: payments of an invoice (list, register a manual one), the
  * payment link, and the owner's payment provider accounts (secrets are write-only: the API returns only
- * their names).
+ * their names); also the invoice e-mail and the company branding (PDF look and logo).
  */
 import { api, API_PREFIX } from './http';
+import type { components } from './schema';
 import type { Page } from './resources';
 
 export const MANUAL_METHODS = ['bank_transfer', 'cash', 'card_terminal'] as const;
 export const PROVIDERS = ['stripe', 'payphone', 'kushki'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
-export interface Payment {
-  id: string;
-  document_id?: string | null;
-  method: string;
-  amount: string;
-  applied_amount?: string;
-  credit_amount?: string;
-  amount_refunded?: string;
-  currency: string;
-  paid_on: string;
-  reference?: string | null;
-  notes?: string | null;
-  created_at?: string;
-}
+type Schemas = components['schemas'];
 
-export interface PaymentInput {
-  amount: string;
-  method: (typeof MANUAL_METHODS)[number];
-  paid_on?: string;
-  reference?: string;
-  notes?: string;
-}
-
-export interface PaymentLink {
-  id?: string;
-  provider?: string;
-  url?: string | null;
-  amount?: string;
-  currency?: string;
-  state?: string;
-}
-
-export interface ProviderAccount {
-  id?: string;
-  provider: Provider;
-  is_active: boolean;
-  secret_names: string[];
-  settings: Record<string, string>;
-  webhook_path?: string;
-  updated_at?: string;
-}
+export type Payment = Schemas['Payment'];
+/** A request body: fields with a server default may be left out. */
+export type PaymentInput = Partial<Schemas['PaymentCreate']> & Pick<Schemas['PaymentCreate'], 'amount' | 'method'>;
+export type PaymentLink = Schemas['PaymentLink'];
+export type ProviderAccount = Schemas['ProviderAccount'];
+export type Branding = Schemas['Branding'];
+export type BrandingInput = Schemas['BrandingUpdate'];
+export type SendInput = Partial<Schemas['SendDocument']> & Pick<Schemas['SendDocument'], 'to'>;
 
 /** Per provider: the secrets it needs and the public settings it accepts (payments/credentials.py). */
 export const PROVIDER_FIELDS: Record<Provider, { secrets: string[]; settings: string[] }> = {
@@ -67,6 +37,15 @@ export const payments = {
   createLink: (invoiceId: string, provider: Provider | undefined, idempotencyKey: string) =>
     api.post<PaymentLink>(`/invoices/${invoiceId}/payment-link`, provider ? { provider } : {}, { idempotencyKey }),
   providers: () => api.get<{ items: ProviderAccount[] }>('/settings/payment-providers'),
+  send: (invoiceId: string, body: SendInput, idempotencyKey: string) =>
+    api.post<unknown>(`/invoices/${invoiceId}/send`, body, { idempotencyKey }),
+  branding: () => api.get<Branding>('/settings/branding'),
+  saveBranding: (body: BrandingInput) => api.put<Branding>('/settings/branding', body),
+  uploadLogo: (file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return api.put<Branding>('/settings/branding/logo', form);
+  },
   saveProvider: (body: { provider: Provider; secrets?: Record<string, string>; settings?: Record<string, string>; is_active?: boolean }) =>
     api.put<ProviderAccount>('/settings/payment-providers', body),
 };

@@ -492,6 +492,21 @@ export const es = {
   'pay.secretsSet': 'secretos guardados: {names}',
   'pay.secretKept': 'Guardado. Déjalo vacío para conservarlo.',
   'pay.secretNeeded': 'Obligatorio.',
+  'send.open': 'Enviar por correo',
+  'send.to': 'Para',
+  'send.cc': 'Copia a',
+  'send.ccHint': 'Varias direcciones separadas por comas.',
+  'send.message': 'Mensaje',
+  'send.submit': 'Enviar',
+  'send.queued': 'Enviando la factura a {to}.',
+  'brand.title': 'Imagen de la empresa en los PDF',
+  'brand.color': 'Color (hexadecimal)',
+  'brand.footer': 'Pie de página',
+  'brand.legal': 'Texto legal',
+  'brand.logo': 'Logotipo',
+  'brand.replaceLogo': 'Cambiar el logotipo',
+  'brand.logoHint': 'PNG o JPEG, 512 KB como máximo.',
+  'brand.logoSaved': 'Logotipo guardado.',
 } as const;
 
 export type MessageKey = keyof typeof es;

@@ -28,7 +28,7 @@ import { can, DateField, Flash, OfflineNote, PageHeader, Pager, PendingBadge, Se
 import { useOffline } from '../offline-context';
 import { useUser } from '../user-context';
 import { EInvoicePanel, VoidForm } from './EInvoicing';
-import { InvoicePayments } from './Payments';
+import { InvoicePayments, SendInvoiceForm } from './Payments';
 
 type Row = DocumentRow & CachedRecord;
 
@@ -749,6 +749,7 @@ export function DocumentDetail({ kind, id }: { kind: DocumentKind; id: string })
             {i18n.t('doc.convert')}
           </button>
         )}
+        {doc.kind !== 'quote' && !isDraft && status !== 'voided' && can(user, 'invoices:write') && <SendInvoiceForm invoiceId={doc.id ?? id} defaultTo={''} />}
         {isInvoice && (status === 'issued' || voidedHere) && can(user, 'invoices:void') && (
           <VoidForm
             invoiceId={doc.id ?? id}

@@ -93,11 +93,11 @@ export function InvoicePayments({ invoice, onChanged }: { invoice: SalesDocument
             <tbody>
               {rows.map((row) => (
                 <tr key={row.id}>
-                  <td>{i18n.date(row.paid_on)}</td>
+                  <td>{row.paid_on ? i18n.date(row.paid_on) : ''}</td>
                   <td>{i18n.t(`pay.method.${row.method}` as 'pay.method.cash')}</td>
                   <td>{row.reference ?? ''}</td>
                   <td class="num" data-payment-amount>
-                    {i18n.money(row.amount, row.currency || currency)}
+                    {i18n.money(row.amount ?? '0', row.currency || currency)}
                   </td>
                 </tr>
               ))}
@@ -166,7 +166,7 @@ export function PaymentProvidersSection() {
   const current = accounts?.find((account) => account.provider === provider);
   useEffect(() => {
     setSecrets({});
-    setSettings(current?.settings ?? {});
+    setSettings((current?.settings as Record<string, string> | undefined) ?? {});
     setActive(current?.is_active ?? true);
   }, [provider, accounts]);
 
@@ -193,7 +193,7 @@ export function PaymentProvidersSection() {
         <ul>
           {accounts.map((account) => (
             <li key={account.provider}>
-              {account.provider}: {account.is_active ? i18n.t('pay.active') : i18n.t('pay.inactive')} · {i18n.t('pay.secretsSet', { names: account.secret_names.join(', ') || '—' })}
+              {account.provider}: {account.is_active ? i18n.t('pay.active') : i18n.t('pay.inactive')} · {i18n.t('pay.secretsSet', { names: (account.secret_names ?? []).join(', ') || '—' })}
             </li>
           ))}
         </ul>
@@ -209,7 +209,7 @@ export function PaymentProvidersSection() {
             label={name}
             value={secrets[name] ?? ''}
             onValue={(v) => setSecrets((s) => ({ ...s, [name]: v }))}
-            hint={current?.secret_names.includes(name) ? i18n.t('pay.secretKept') : i18n.t('pay.secretNeeded')}
+            hint={current?.secret_names?.includes(name) ? i18n.t('pay.secretKept') : i18n.t('pay.secretNeeded')}
             errors={problem?.fields[`secrets.${name}`] ?? problem?.fields.secrets}
           />
         ))}
@@ -223,6 +223,122 @@ export function PaymentProvidersSection() {
           {i18n.t('form.save')}
         </button>
       </form>
+    </section>
+  );
+}
+
+/** Invoice detail → send by e-mail (to, optional cc and message); the server queues it (202). */
+export function SendInvoiceForm({ invoiceId, defaultTo }: { invoiceId: string; defaultTo: string }) {
+  const i18n = useI18n();
+  const [open, setOpen] = useState(false);
+  const [to, setTo] = useState(defaultTo);
+  const [cc, setCc] = useState('');
+  const [message, setMessage] = useState('');
+  const [problem, setProblem] = useState<FormProblem | null>(null);
+  const [sent, setSent] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (!to.trim()) {
+      setProblem({ message: i18n.t('form.errorSummary'), fields: { to: [i18n.t('form.required')] } });
+      return;
+    }
+    const copies = cc.split(/[,;\s]+/).map((value) => value.trim()).filter(Boolean);
+    setBusy(true);
+    setProblem(null);
+    try {
+      await payments.send(invoiceId, { to: to.trim(), ...(copies.length ? { cc: copies } : {}), ...(message.trim() ? { message: message.trim() } : {}) }, crypto.randomUUID());
+      setSent(true);
+      setOpen(false);
+    } catch (error) {
+      setProblem(toFormProblem(error, i18n));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" class="button" aria-expanded={open ? 'true' : 'false'} onClick={() => setOpen(!open)}>
+        {i18n.t('send.open')}
+      </button>
+      {sent && <Notice tone="success">{i18n.t('send.queued', { to })}</Notice>}
+      {open && (
+        <form class="form form--inline" noValidate onSubmit={submit}>
+          <FormAlert problem={problem} />
+          <Field id="send-to" type="email" label={i18n.t('send.to')} value={to} onValue={setTo} errors={problem?.fields.to} required />
+          <Field id="send-cc" label={i18n.t('send.cc')} value={cc} onValue={setCc} errors={problem?.fields.cc} hint={i18n.t('send.ccHint')} />
+          <Field id="send-message" label={i18n.t('send.message')} value={message} onValue={setMessage} errors={problem?.fields.message} />
+          <button type="submit" class="button button--primary" disabled={busy}>
+            {i18n.t('send.submit')}
+          </button>
+        </form>
+      )}
+    </>
+  );
+}
+
+/** Settings → company branding of the PDFs: colour, footer, legal text and logo (settings:write). */
+export function BrandingSection() {
+  const i18n = useI18n();
+  const [branding, setBranding] = useState<{ color: string; footer: string; legal_text: string; has_logo: boolean } | null>(null);
+  const [problem, setProblem] = useState<FormProblem | null>(null);
+  const [saved, setSaved] = useState('');
+  useEffect(() => {
+    payments.branding().then(
+      (found) => setBranding({ color: found.color ?? '', footer: found.footer ?? '', legal_text: found.legal_text ?? '', has_logo: found.has_logo ?? false }),
+      (error) => setProblem(toFormProblem(error, i18n)),
+    );
+  }, []);
+  const save = async (event: Event) => {
+    event.preventDefault();
+    if (!branding) return;
+    setProblem(null);
+    setSaved('');
+    try {
+      const result = await payments.saveBranding({ ...(branding.color ? { color: branding.color } : {}), footer: branding.footer, legal_text: branding.legal_text });
+      setBranding({ color: result.color ?? '', footer: result.footer ?? '', legal_text: result.legal_text ?? '', has_logo: result.has_logo ?? false });
+      setSaved(i18n.t('form.saved'));
+    } catch (error) {
+      setProblem(toFormProblem(error, i18n));
+    }
+  };
+  const upload = async (event: Event) => {
+    const input = event.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    setProblem(null);
+    setSaved('');
+    try {
+      const result = await payments.uploadLogo(file);
+      setBranding((current) => current && { ...current, has_logo: result.has_logo ?? true });
+      setSaved(i18n.t('brand.logoSaved'));
+    } catch (error) {
+      setProblem(toFormProblem(error, i18n));
+    } finally {
+      input.value = '';
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="branding-title">
+      <h2 id="branding-title">{i18n.t('brand.title')}</h2>
+      <FormAlert problem={problem} />
+      {saved && <Notice tone="success">{saved}</Notice>}
+      {branding && (
+        <form class="form" noValidate onSubmit={save}>
+          <Field id="brand-color" label={i18n.t('brand.color')} value={branding.color} onValue={(v) => setBranding({ ...branding, color: v })} errors={problem?.fields.color} hint="#1F4E79" />
+          <Field id="brand-footer" label={i18n.t('brand.footer')} value={branding.footer} onValue={(v) => setBranding({ ...branding, footer: v })} errors={problem?.fields.footer} maxLength={300} />
+          <Field id="brand-legal" label={i18n.t('brand.legal')} value={branding.legal_text} onValue={(v) => setBranding({ ...branding, legal_text: v })} errors={problem?.fields.legal_text} maxLength={1000} />
+          <div class={`field${problem?.fields.file ? ' field--invalid' : ''}`}>
+            <label for="brand-logo">{i18n.t(branding.has_logo ? 'brand.replaceLogo' : 'brand.logo')}</label>
+            <input id="brand-logo" type="file" accept="image/png,image/jpeg" onChange={(e) => void upload(e)} />
+            <p class="field__hint">{i18n.t('brand.logoHint')}</p>
+            {problem?.fields.file && <p class="field__error">{problem.fields.file.join(' ')}</p>}
+          </div>
+          <button type="submit" class="button button--primary">
+            {i18n.t('form.save')}
+          </button>
+        </form>
+      )}
     </section>
   );
 }

@@ -6,7 +6,7 @@ import { useI18n } from '../i18n-context';
 import { can, PageHeader, SelectField } from '../kit';
 import { useUser } from '../user-context';
 import { EInvoicingSection } from './EInvoicing';
-import { PaymentProvidersSection } from './Payments';
+import { BrandingSection, PaymentProvidersSection } from './Payments';
 
 export function SettingsPage() {
   const i18n = useI18n();
@@ -17,6 +17,7 @@ export function SettingsPage() {
       <PageHeader title={i18n.t('nav.settings')} />
       {sales && can(user, 'invoices:read') && <SeriesSection canWrite={can(user, 'invoices:write')} />}
       {can(user, 'users:read') && <UsersSection canWrite={can(user, 'users:write')} />}
+      {can(user, 'settings:write') && <BrandingSection />}
       {user.tenant.modules.includes('einvoicing') && can(user, 'einvoicing:read') && <EInvoicingSection />}
       {user.tenant.modules.includes('payments') && can(user, 'payments:admin') && <PaymentProvidersSection />}
       {can(user, 'api_tokens:write') ? <TokensSection /> : <p class="muted">{i18n.t('settings.ownersOnly')}</p>}
