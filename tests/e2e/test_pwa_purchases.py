@@ -98,3 +98,38 @@ def test_record_a_supplier_invoice_with_an_attachment(page, base_url) -> None:  
     page.get_by_label("Estado").select_option(label="Registrada")
     expect(page.get_by_role("row").filter(has_text="PN-2026/0042")).to_have_count(1)
     screenshot(page, "pwa-purchases-list")
+
+
+def _post(page, base_url: str, path: str, body: dict) -> dict:  # type: ignore[no-untyped-def]
+    """POST through the browser context's session, with the CSRF header the app would send."""
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrf_access_token")
+    response = page.context.request.post(base_url + "/api/v1" + path, data=body, headers={"X-CSRF-TOKEN": csrf})
+    assert response.status in (200, 201), response.text()
+    return response.json()
+
+
+def test_register_a_payment_on_an_issued_invoice(page, base_url) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("heading", level=1, name="Inicio").wait_for()
+    customer = _post(page, base_url, "/customers", {"legal_name": "Cliente Cobros SL", "tax_id": "12345678Z", "country": "ES"})
+    draft = _post(page, base_url, "/invoices", {"customer_id": customer["id"], "lines": [
+        {"description": "Servicio", "quantity": "1", "unit_price": "100", "tax_category": "general"}]})
+    invoice = _post(page, base_url, f"/invoices/{draft['id']}/issue", {})
+    assert (invoice["status"], invoice["total"]) == ("issued", "121.00")
+
+    page.goto(f"{base_url}/app/invoices/{invoice['id']}")
+    page.get_by_role("heading", name="Cobros").wait_for(timeout=15_000)
+    page.get_by_text("Sin cobros registrados.").wait_for()
+    page.get_by_role("button", name="Registrar un cobro").click()
+    expect(page.get_by_label("Importe")).to_have_value("121,00")  # what is due
+    page.get_by_label("Importe").fill("50,25")
+    page.get_by_label("Forma de pago").select_option(label="Efectivo")
+    page.get_by_label("Referencia").fill("Caja 1")
+    page.get_by_role("button", name="Guardar cobro").click()
+    expect(page.locator("[data-payment-amount]")).to_have_text(["50,25\u00a0€"], timeout=15_000)
+    expect(page.locator(".badge--status-partially_paid")).to_have_text("Cobrada en parte")
+    screenshot(page, "pwa-invoice-payment")
+
+    payments = page.context.request.get(base_url + f"/api/v1/invoices/{invoice['id']}/payments").json()["items"]
+    assert [(p["amount"], p["method"], p["reference"]) for p in payments] == [("50.25", "cash", "Caja 1")]
+    again = page.context.request.get(base_url + f"/api/v1/invoices/{invoice['id']}").json()
+    assert (again["status"], again["amount_due"]) == ("partially_paid", "70.75")
