@@ -3,7 +3,7 @@ import { einvoiceMessages, einvoiceTone } from '../src/ui/pages/EInvoicing';
 
 describe('einvoiceTone', () => {
   it('tells final good, final bad and in progress apart', () => {
-    expect(['authorized', 'accepted'].map(einvoiceTone)).toEqual(['success', 'success']);
+    expect(['authorized', 'accepted', 'recorded'].map(einvoiceTone)).toEqual(['success', 'success', 'success']);
     expect(['rejected', 'failed'].map(einvoiceTone)).toEqual(['danger', 'danger']);
     expect(['pending', 'sending', 'retry_wait'].map(einvoiceTone)).toEqual(['pending', 'pending', 'pending']);
   });

@@ -127,6 +127,11 @@ def test_register_a_payment_on_an_issued_invoice(page, base_url) -> None:  # typ
     page.get_by_role("button", name="Guardar cobro").click()
     expect(page.locator("[data-payment-amount]")).to_have_text(["50,25\u00a0€"], timeout=15_000)
     expect(page.locator(".badge--status-partially_paid")).to_have_text("Cobrada en parte")
+    # e-invoicing panel: Spain without VERI*FACTU submission keeps the chained record (huella) unsent
+    expect(page.locator("[data-einvoice-state]")).to_have_text("Registrada (sin enviar a la AEAT)")
+    einvoice = page.context.request.get(base_url + f"/api/v1/invoices/{invoice['id']}/einvoice").json()
+    assert einvoice["state"] == "recorded"
+    expect(page.get_by_text(einvoice["huella"])).to_be_visible()
     screenshot(page, "pwa-invoice-payment")
 
     payments = page.context.request.get(base_url + f"/api/v1/invoices/{invoice['id']}/payments").json()["items"]

@@ -330,6 +330,8 @@ export const en: Catalog = {
   'einv.state.accepted': 'Accepted',
   'einv.state.rejected': 'Rejected',
   'einv.state.failed': 'Failed',
+  'einv.state.recorded': 'Recorded (not sent to the AEAT)',
+  'einv.state.not_applicable': 'Not applicable',
   'einv.accessKey': 'Access key',
   'einv.authorization': 'Authorisation number',
   'einv.huella': 'Hash (huella)',

@@ -330,6 +330,8 @@ export const es = {
   'einv.state.accepted': 'Aceptada',
   'einv.state.rejected': 'Rechazada',
   'einv.state.failed': 'Fallida',
+  'einv.state.recorded': 'Registrada (sin enviar a la AEAT)',
+  'einv.state.not_applicable': 'No aplica',
   'einv.accessKey': 'Clave de acceso',
   'einv.authorization': 'Número de autorización',
   'einv.huella': 'Huella',

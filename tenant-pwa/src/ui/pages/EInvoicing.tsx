@@ -16,7 +16,7 @@ import { useUser } from '../user-context';
 
 /** Badge tone of an e-invoicing state: final good, final bad, in progress. */
 export function einvoiceTone(state: string): 'success' | 'danger' | 'pending' {
-  if (state === 'authorized' || state === 'accepted') return 'success';
+  if (state === 'authorized' || state === 'accepted' || state === 'recorded') return 'success';
   if (state === 'rejected' || state === 'failed') return 'danger';
   return 'pending';
 }
@@ -57,7 +57,7 @@ export function EInvoicePanel({ invoiceId }: { invoiceId: string }) {
       setBusy(false);
     }
   };
-  if (missing) return null;
+  if (missing || state?.state === 'not_applicable') return null;
   const current = String(state?.state ?? '');
   const lines = einvoiceMessages(state?.messages as Record<string, string>[] | undefined);
   const ecuador = state?.channel === 'sri' || user.tenant.country === 'EC';
@@ -117,9 +117,11 @@ export function EInvoicePanel({ invoiceId }: { invoiceId: string }) {
             </ul>
           )}
           <div class="actions">
+            {current !== 'pending' && (
             <a class="button" href={einvoice.xmlUrl(invoiceId)} download>
               {i18n.t('einv.xml')}
             </a>
+            )}
             {ecuador && (
               <a class="button" href={einvoice.rideUrl(invoiceId)} download>
                 {i18n.t('einv.ride')}
