@@ -262,3 +262,35 @@ describe('invoice e-invoicing and void', () => {
     expect([...container.querySelectorAll('button')].map((b) => b.textContent)).not.toContain('Rectificar');
   });
 });
+
+describe('Ecuador withholdings', () => {
+  it('lists the comprobantes de retención with filters and shows one with its lines', async () => {
+    const ecuador: User = { ...user, tenant: { ...user.tenant, country: 'EC', locale: 'es-EC', currency: 'USD' } };
+    const withholding = {
+      id: 'w-1', number: '001-001-000000012', issue_date: '2026-11-20', supplier_name: 'Importadora Quito SA', supplier_tax_id: '1790012345001',
+      fiscal_period: '11/2026', document_id: 'p-9', total: '11.20',
+      lines: [
+        { kind: 'renta', code: '312', base: '100.00', rate: '1.7500', amount: '1.75' },
+        { kind: 'iva', code: '2', base: '12.00', rate: '70.0000', amount: '9.45' },
+      ],
+    };
+    routes.unshift((call) => {
+      if (call.url.endsWith('/auth/me')) return json(200, ecuador);
+      if (call.url.includes('/api/v1/purchases/withholdings?')) return json(200, page([withholding]));
+      if (call.url.endsWith('/api/v1/purchases/withholdings/w-1')) return json(200, withholding);
+      return undefined;
+    });
+    await start('/app/purchases/withholdings');
+    await waitFor(() => expect(container.querySelector('a[href="/app/purchases/withholdings/w-1"]')?.textContent).toBe('001-001-000000012'));
+    expect(container.querySelector('#pur-status')).toBeNull(); // withholdings have no status filter
+    const list = calls.find((c) => c.url.includes('/purchases/withholdings?'))!;
+    expect(new URL(list.url, 'http://x').searchParams.get('sort')).toBe('-issue_date');
+    expect([...container.querySelectorAll('.tab')].map((a) => a.textContent)).toEqual(['Facturas de proveedor', 'Gastos', 'Retenciones']);
+
+    await act(async () => {
+      container.querySelector<HTMLAnchorElement>('a[href="/app/purchases/withholdings/w-1"]')!.click();
+    });
+    await waitFor(() => expect(container.querySelector('[data-total=total]')?.textContent).toBe('$11,20'));
+    expect([...container.querySelectorAll('tbody tr')].map((r) => r.textContent)).toEqual(['renta312$100,001,75 %$1,75', 'iva2$12,0070 %$9,45']);
+  });
+});
