@@ -80,6 +80,8 @@ def _init_extensions(app: Flask) -> None:
     from gestiq_app import models  # noqa: F401 - register every model on the metadata
     from gestiq_app.einvoicing import wiring  # noqa: F401 - subscribe e-invoicing to the sales domain events
     from gestiq_app.accounting import posting  # noqa: F401 - subscribe the journal to the in-transaction domain events
+    from gestiq_app.einvoicing import pdf as _einvoice_pdf  # noqa: F401 - SRI block on invoice PDFs
+    from gestiq_app.payments import pdf as _payment_pdf  # noqa: F401 - payment link on invoice PDFs
     from gestiq_app.db import enforce_sqlite_foreign_keys
     from gestiq_app.extensions import csrf, db, migrate
     from gestiq_app.jobs import configure_huey

@@ -78,6 +78,10 @@ def create_payment_link(*, tenant_id: uuid.UUID, document_id: uuid.UUID, provide
     with unit_of_work():
         stored = session().get(PaymentRequest, request_id)
         stored.provider_reference, stored.url, stored.last_error = result.reference, result.url, None  # type: ignore[union-attr]
+    if result.url:
+        from gestiq_app.pdf.services import invalidate_document_pdf
+
+        invalidate_document_pdf(tenant_id=tenant_id, document_id=document_id)  # the next PDF prints the new link
     return PaymentLink(stored, result.client_data)  # type: ignore[arg-type]
 
 

@@ -68,6 +68,15 @@ def store_document_pdf(*, tenant_id: uuid.UUID, document_id: uuid.UUID, replace:
     return True
 
 
+def invalidate_document_pdf(*, tenant_id: uuid.UUID, document_id: uuid.UUID) -> bool:
+    """Drop the stored PDF of a document whose printed extras changed (payment link, SRI authorization).
+
+    The next GET renders and stores it again; return whether a stored copy existed.
+    """
+    document = get_document(tenant_id=tenant_id, document_id=document_id, kinds=STORED_KINDS)
+    return is_storable(document) and storage.delete(tenant_id, storage_key(document))
+
+
 def get_document_pdf(*, tenant_id: uuid.UUID, document_id: uuid.UUID, kinds: Sequence[str] = INVOICE_KINDS) -> DocumentPdf:
     """Return the document's PDF: the stored one, else rendered now (and stored when the document is issued)."""
     document = get_document(tenant_id=tenant_id, document_id=document_id, kinds=kinds)

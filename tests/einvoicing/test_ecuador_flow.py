@@ -69,6 +69,13 @@ def test_an_invoice_issued_through_the_api_is_signed_authorized_and_printed(
     assert "2025-03-14T10:20:30.000-05:00" in text  # the fake SRI's fechaAutorizacion
     assert "Obligado a llevar contabilidad: SI" in text and "Dirección: Calle Los Pinos E7-89, Cumbayá" in text
 
+    printed = owner.get(f"/api/v1/invoices/{invoice['id']}/pdf")  # the invoice PDF carries the SRI block too
+    assert (printed.status_code, printed.mimetype) == (200, "application/pdf")
+    flat = "".join(_pdftotext(printed.data, tmp_path).split())
+    assert flat.count(key) == 2  # clave de acceso and número de autorización (table cells interleave in pdftotext)
+    assert all(label in flat for label in ("Comprobanteelectrónico(SRI)", "Clavedeacceso:", "Númerodeautorización:",
+                                           "EstadoSRI:Autorizado", "Ambiente:Pruebas"))
+
 
 def test_a_credit_note_becomes_a_nota_de_credito_pointing_at_the_invoice(
         app, einvoicing_config, fake_sri, test_certificate, sri_schema_dir) -> None:  # type: ignore[no-untyped-def]

@@ -159,9 +159,13 @@ def test_no_secret_in_responses_logs_audit_database_or_admin(app, world, stripe_
     assert bad.status_code == 422
     texts += [listed.get_data(as_text=True), bad.get_data(as_text=True)]
     assert owner.get(f"/api/v1/invoices/{world.invoice_id}/payment-link").get_json() == {"url": None}
+    assert b"Pagar en l" not in _pdf_text(owner.get(f"/api/v1/invoices/{world.invoice_id}/pdf").data)  # rendered and stored
     link = owner.post(f"/api/v1/invoices/{world.invoice_id}/payment-link", json={"provider": "stripe"})
     assert link.status_code == 200 and link.get_json()["url"].startswith("https://checkout.stripe.test/")
     assert owner.get(f"/api/v1/invoices/{world.invoice_id}/payment-link").get_json() == {"url": link.get_json()["url"]}
+    printed = b" ".join(_pdf_text(owner.get(f"/api/v1/invoices/{world.invoice_id}/pdf").data).split())
+    # the stored copy was dropped with the new link: the next one prints it
+    assert "Pagar en línea:".encode() in printed and link.get_json()["url"].encode() in printed
     texts.append(link.get_data(as_text=True))
     body = stripe_event("checkout.session.completed", {
         "id": "cs_1", "object": "checkout.session", "payment_status": "paid", "amount_total": 10000, "currency": "eur", "payment_intent": "pi_s",
@@ -190,3 +194,10 @@ def test_no_secret_in_responses_logs_audit_database_or_admin(app, world, stripe_
     for secret in ALL_SECRET_VALUES:
         for text in texts + audit + stored + [logs]:
             assert secret not in text
+
+
+def _pdf_text(pdf: bytes) -> bytes:
+    import subprocess
+
+    assert pdf.startswith(b"%PDF-")
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout

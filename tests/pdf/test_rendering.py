@@ -220,3 +220,24 @@ def test_fonts_and_templates_are_loaded_once_per_process(monkeypatch) -> None:
     assert rendering.environment() is environment
     template = environment.get_template("pdf/invoice.html")
     assert environment.get_template("pdf/invoice.html") is template
+
+
+def test_an_open_payment_link_is_printed_and_a_stale_one_is_not(es_tenant, es_customer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The payments module's provider: the link of an open request for the amount due appears on the PDF."""
+    from gestiq_app.db import unit_of_work
+    from gestiq_app.payments.models import PaymentRequest
+
+    invoice = issued_invoice(es_tenant, es_customer, [line("1", "10")])
+    assert "Pagar en línea" not in " ".join(pdf_text(_render(es_tenant, invoice.id).content, tmp_path).split())
+    with tenant_context(es_tenant.id), unit_of_work() as current:
+        current.add(PaymentRequest(document_id=invoice.id, provider="stripe", operation_id="op-stale", url="https://pay.example/stale",
+                                   amount=invoice.total - D("1"), currency="EUR", state="open"))
+        current.add(PaymentRequest(document_id=invoice.id, provider="stripe", operation_id="op-open", url="https://pay.example/open",
+                                   amount=invoice.total, currency="EUR", state="open"))
+    stored = " ".join(pdf_text(_render(es_tenant, invoice.id).content, tmp_path).split())
+    assert "Pagar en línea" not in stored  # the copy stored before the link existed is served until invalidated
+    with tenant_context(es_tenant.id):
+        assert services.invalidate_document_pdf(tenant_id=es_tenant.id, document_id=invoice.id) is True
+        assert services.invalidate_document_pdf(tenant_id=es_tenant.id, document_id=invoice.id) is False
+    flat = " ".join(pdf_text(_render(es_tenant, invoice.id).content, tmp_path).split())
+    assert "Pagar en línea: https://pay.example/open" in flat and "stale" not in flat
