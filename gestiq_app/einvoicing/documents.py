@@ -1,6 +1,6 @@
 """E-invoicing seen from one sales document: its state, the XML sent, the owner's retry, and the RIDE.
 
-The retry follows the state machine (docs/einvoicing.md): `retry_wait` is made due now (the attempt counter is
+The retry follows the state machine (docs/modules/einvoicing.md): `retry_wait` is made due now (the attempt counter is
 kept, so the bound still holds); `rejected` / `failed` are re-armed only when something changed: for the SRI the
 comprobante is rebuilt from the document and the current settings (a fixed address, another environment) and
 re-armed when its XML or the configuration differs; for VERI*FACTU when the configuration (certificate, endpoint)
