@@ -1,8 +1,16 @@
 """The in-transaction event bus: order, payload, unknown names, and exceptions reaching the caller."""
 
+from collections import defaultdict
+
 import pytest
 
 from gestiq_app import domain_events
+
+
+@pytest.fixture(autouse=True)
+def no_app_subscribers(monkeypatch):
+    """Hide the app's own subscribers (e-invoicing, accounting…): these tests emit fake payloads outside any app."""
+    monkeypatch.setattr(domain_events, "_handlers", defaultdict(list))
 
 
 def test_handlers_run_in_registration_order_with_the_payload():
