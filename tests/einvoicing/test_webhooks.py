@@ -7,7 +7,7 @@ import uuid
 from gestiq_app.einvoicing.submissions import process_submission
 from gestiq_app.tenancy.context import tenant_context
 from tests.api_helpers import login_as
-from tests.einvoicing.flow import EC_LINES, ec_tenant, issue_through_api
+from tests.einvoicing.flow import EC_LINES, ES_LINES, ec_tenant, es_tenant, issue_through_api
 from tests.webhooks.conftest import deliveries_to_loopback, receiver, verify_signature  # noqa: F401 - fixtures
 
 EVENTS = ["einvoice.authorized", "einvoice.rejected"]
@@ -77,3 +77,17 @@ def test_unsubscribed_tenants_get_nothing(app, einvoicing_config, fake_sri, test
     invoice = issue_through_api(owner, customer_id, EC_LINES).get_json()
     assert owner.get(f"/api/v1/invoices/{invoice['id']}/einvoice").get_json()["state"] == "authorized"
     assert receiver.requests == []
+
+
+def test_a_verifactu_record_accepted_by_the_aeat_is_announced_as_authorized(
+        app, einvoicing_config, fake_aeat, deliveries_to_loopback, receiver) -> None:  # type: ignore[no-untyped-def]
+    tenant, customer_id = es_tenant(app, submit=True)
+    owner = login_as(app, tenant, "owner")
+    _subscribe(owner, receiver.url)
+    invoice = issue_through_api(owner, customer_id, ES_LINES).get_json()
+    status = owner.get(f"/api/v1/invoices/{invoice['id']}/einvoice").get_json()
+    assert status["state"] == "accepted"
+    assert [request["json"]["event"] for request in receiver.requests] == ["einvoice.authorized"]
+    data = receiver.requests[0]["json"]["data"]
+    assert (data["document_id"], data["channel"], data["document_kind"], data["state"], data["reference"], data["attempts"]) == (
+        invoice["id"], "verifactu", "alta", "accepted", status["huella"], 1)
