@@ -212,9 +212,21 @@ def _settle(claim: Claim, outcome: Outcome, now: datetime) -> str:
         settled = result.rowcount == 1
         if settled and state in WEBHOOK_EVENTS:
             _publish_outcome(claim.submission_id, WEBHOOK_EVENTS[state])  # same transaction: sent once, after commit
+        if settled and state == "authorized":
+            call_after_commit(lambda: _refresh_printed_invoice(claim.submission_id))
     if not settled:
         log.warning("einvoice submission %s changed while sending; outcome %s dropped", claim.submission_id, state)
     return state
+
+
+def _refresh_printed_invoice(submission_id: uuid.UUID) -> None:
+    """Drop the stored PDF of an invoice the SRI just authorized: the next one prints the authorization."""
+    from gestiq_app.pdf.services import invalidate_document_pdf
+    from gestiq_app.sales.models import SalesDocument
+
+    row = session().get(EinvoiceSubmission, submission_id)
+    if row is not None and session().get(SalesDocument, row.document_id) is not None:
+        invalidate_document_pdf(tenant_id=row.tenant_id, document_id=row.document_id)
 
 
 def _publish_outcome(submission_id: uuid.UUID, event: str) -> None:
