@@ -67,6 +67,9 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "GESTIQ_EINVOICE_TIMEOUT_SECONDS": ("30", "Read timeout of SRI and AEAT calls (connect timeout: 10 s at most)"),
     "GESTIQ_EINVOICE_MAX_ATTEMPTS": ("5", "Attempts per e-invoice submission before it is marked failed"),
     "GESTIQ_EINVOICE_RETRY_BASE_SECONDS": ("120", "First retry delay of a submission; doubled on each attempt (capped at 6 h)"),
+    "GESTIQ_IMPORTS_ENABLED": ("0", "1 = start an in-process job runner with the app (embedded default without a separate consumer), once the import tables exist"),
+    "GESTIQ_IMPORTS_MAX_UPLOAD_MB": ("50", "Largest import file accepted (CSV, XLSX, JSON), in MB; larger uploads get 413"),
+    "GESTIQ_IMPORTS_CHUNK_SIZE": ("1000", "Items per transaction when validating and promoting an import batch"),
 }
 
 

@@ -98,6 +98,7 @@ TASK_MODULES: list[str] = [
     "gestiq_app.ops.job_signals",
     "gestiq_app.webhooks.tasks",
     "gestiq_app.einvoicing.tasks",
+    "gestiq_app.imports.tasks",
 ]
 
 

@@ -21,3 +21,4 @@ from gestiq_app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookS
 from gestiq_app.sales.models import DocumentSeries, SalesDocument, SalesDocumentLine, SalesDocumentTax  # noqa: F401
 from gestiq_app.einvoicing.models import EinvoiceCertificate, EinvoiceSubmission  # noqa: F401
 from gestiq_app.einvoicing.es_verifactu.models import VerifactuChainHead, VerifactuRecord  # noqa: F401
+from gestiq_app.imports.models import ImportBatch, ImportItem, ImportLineage  # noqa: F401
