@@ -29,6 +29,7 @@ BLUEPRINTS: list[str] = [
     "api.invoices",
     "api.document_series",
     "api.einvoicing",
+    "api.imports",
 ]
 DOCS_ASSETS = Path(__file__).resolve().parent / "docs" / "node_modules"
 JSON_CONTENT_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")

@@ -38,8 +38,10 @@ def build_validator(batch: ImportBatch) -> RowValidator:
     tenant = session().get(Tenant, batch.tenant_id)
     today = datetime.now(ZoneInfo(tenant.timezone)).date()  # type: ignore[union-attr]
     categories = tuple(list_categories(country=tenant.country, tax_type="iva", in_force_from=today))  # type: ignore[union-attr]
-    rates = {format(rate.rate.normalize(), "f"): rate.category
-             for rate in list_rates(country=tenant.country, on_date=today) if rate.tax_type == "iva"}  # type: ignore[union-attr]
+    rates: dict[str, str] = {}
+    for rate in list_rates(country=tenant.country, on_date=today):  # type: ignore[union-attr]
+        if rate.tax_type == "iva":  # 0 % is both «cero» and «exento»: the first by name («cero») wins
+            rates.setdefault(format(rate.rate.normalize(), "f"), rate.category)
     return RowValidator(kind=batch.kind, country=tenant.country, mapping=dict(batch.mapping or {}),  # type: ignore[union-attr]
                         tax_categories=categories, tax_rates=rates,
                         decimal_separator=(batch.options or {}).get("decimal_separator") or "auto")

@@ -153,7 +153,9 @@ class RowValidator:
         try:
             loaded = self._schema().load(candidate)
         except ValidationError as error:
-            _schema_errors(error.messages, errors)
+            found: Errors = {}
+            _schema_errors(error.messages, found)
+            errors.update({name: entries for name, entries in found.items() if name not in errors})
             return RowResult(data=_jsonable(payload), errors=errors, natural_key=self._key(payload))
         if errors:
             return RowResult(data=_jsonable(payload), errors=errors, natural_key=self._key(payload))
