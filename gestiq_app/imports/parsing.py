@@ -254,6 +254,9 @@ def parse_decimal(text: str, *, decimal_separator: str = "auto") -> Decimal:
         else:
             separator = "."
     thousands = "." if separator == "," else ","
+    integer_part = value.lstrip("+-").split(separator)[0]
+    if thousands in integer_part and not re.fullmatch(rf"\d{{1,3}}(\{thousands}\d{{3}})+", integer_part):
+        raise ValueError(text)  # «1,2,3» is no thousands grouping
     if separator == ",":
         if value.count(",") > 1:
             raise ValueError(text)
