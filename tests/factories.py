@@ -242,6 +242,28 @@ def _price_list_item(index: int, user_id: uuid.UUID) -> Any:
     return PriceListItem(price_list=_price_list(index, user_id), product=_product(index, user_id), unit_price=Decimal("9.50"))
 
 
+def _import_batch(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.imports.models import ImportBatch
+
+    return ImportBatch(kind="products", source_name=f"lote {index}", state="validated", duplicate_policy="error", options={},
+                       headers=["sku"], mapping={"sku": "sku"}, timings={}, created_by="test")
+
+
+def _import_item(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.imports.models import ImportItem
+
+    return ImportItem(batch=_import_batch(index, user_id), row_number=index + 2, raw={"sku": f"S{index}"}, data={"sku": f"S{index}"},
+                      status="valid", errors={})
+
+
+def _import_lineage(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.db import utcnow
+    from gestiq_app.imports.models import ImportLineage
+
+    item = _import_item(index, user_id)
+    return ImportLineage(batch=item.batch, item=item, entity_type="product", entity_id=uuid.uuid4(), action="created", created_at=utcnow())
+
+
 #: One builder per tenant-scoped model, given an index and a user of the current tenant;
 #: a new model without one makes the isolation tests fail.
 ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
@@ -270,6 +292,9 @@ ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "VerifactuChainHead": _verifactu_chain_head,
     "PriceList": _price_list,
     "PriceListItem": _price_list_item,
+    "ImportBatch": _import_batch,
+    "ImportItem": _import_item,
+    "ImportLineage": _import_lineage,
 }
 
 

@@ -52,6 +52,9 @@ def init_views(app: Flask) -> None:
 
     appbuilder.add_view(JobMonitorView, "Tareas en segundo plano", icon="fa-tasks", category="Plataforma")
     appbuilder.add_view(EinvoiceSubmissionView, "Envíos de facturación electrónica", icon="fa-paper-plane", category="Plataforma")
+    from gestiq_app.imports.admin import ImportBatchView
+
+    appbuilder.add_view(ImportBatchView, "Importaciones", icon="fa-upload", category="Plataforma")
 
     @app.before_request
     def _platform_scope_for_admin() -> None:

@@ -90,6 +90,10 @@ class ImportItem(TenantScoped, Base):
     #: The id of the existing entity to update (action "update").
     target_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
 
+    # Joined on the ids alone (globally unique UUIDs) so the relationship never writes tenant_id (the guard stamps it);
+    # promotion and validation write items with set-based SQL, not through this relationship.
+    batch: Mapped[ImportBatch] = relationship(primaryjoin="foreign(ImportItem.batch_id) == ImportBatch.id", lazy="select")
+
 
 class ImportLineage(TenantScoped, Base):
     """What a promoted item did: one row per item (unique), so a repeated chunk can never create twice."""
@@ -112,3 +116,6 @@ class ImportLineage(TenantScoped, Base):
     #: Values before an update (to restore them on rollback).
     previous: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    batch: Mapped[ImportBatch] = relationship(primaryjoin="foreign(ImportLineage.batch_id) == ImportBatch.id", lazy="select")
+    item: Mapped[ImportItem] = relationship(primaryjoin="foreign(ImportLineage.item_id) == ImportItem.id", lazy="select")

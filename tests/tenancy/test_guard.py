@@ -26,6 +26,7 @@ MUTABLE_COLUMN = {
     "PriceList": "name", "PriceListItem": "unit_price",
 }
 MUTABLE_COLUMN.update({"WebhookSubscription": "url", "WebhookDelivery": "event", "WebhookAttempt": "error"})
+MUTABLE_COLUMN.update({"ImportBatch": "source_name", "ImportItem": "natural_key", "ImportLineage": "entity_type"})
 
 
 def _ids(cls: type, tenant_id) -> set:  # type: ignore[no-untyped-def]
