@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -93,7 +94,8 @@ def _validate_rows(validator: RowValidator, items: list[tuple[uuid.UUID, int, di
     return [validator.validate(data or {}) if edited else validator.validate_raw(raw) for _, _, raw, data, edited in items]
 
 
-def run_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, pool: Any = None) -> str:
+def run_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, pool: Any = None,
+                   progress: Callable[[int], None] | None = None) -> str:
     """Validate every item of a batch in `validating`, a chunk per transaction; end in `validated`."""
     with tenant_context(tenant_id):
         with unit_of_work():
@@ -137,6 +139,8 @@ def run_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, pool: Any = Non
                     params)
                 batch.processed_items = (batch.processed_items or 0) + len(items)
                 last_row = items[-1][1]
+            if progress is not None:
+                progress(len(items))
 
 
 def revalidate_item(batch: ImportBatch, item: ImportItem, *, changes: dict[str, Any]) -> None:
@@ -205,7 +209,8 @@ def _promote_chunk(batch: ImportBatch, items: list[ImportItem], spec: writers.En
     return len(done)
 
 
-def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "system:imports") -> str:
+def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "system:imports",
+                  progress: Callable[[int], None] | None = None) -> str:
     """Promote the valid items of a batch in `promoting`, a chunk per transaction; end in `promoted` (one audit event)."""
     size = chunk_size()
     with tenant_context(tenant_id):
@@ -231,6 +236,8 @@ def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "sy
                 batch.promoted_items = (batch.promoted_items or 0) + _promote_chunk(batch, items, spec)
                 batch.chunks_done = (batch.chunks_done or 0) + 1
             _after_chunk_hook(batch_id)
+            if progress is not None:
+                progress(len(items))
 
 
 def _after_chunk_hook(batch_id: uuid.UUID) -> None:

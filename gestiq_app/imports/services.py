@@ -232,8 +232,11 @@ def update_item(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, item_id: uuid.UUID
     return item
 
 
-def request_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> ImportBatch:
-    """Claim the batch for validation (ingested/validated/failed → validating) and enqueue the task after commit."""
+def request_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, enqueue: bool = True) -> ImportBatch:
+    """Claim the batch for validation (ingested/validated/failed → validating) and enqueue the task after commit.
+
+    `enqueue=False` only claims it: the caller (the CLI) runs `pipeline.run_validation` itself.
+    """
     from gestiq_app.imports.tasks import validate_batch
 
     with tenant_context(tenant_id), unit_of_work():
@@ -244,11 +247,12 @@ def request_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> ImportBa
             raise _conflict(batch, "validar")
         if not move_state(batch_id, ("ingested", "validated", "failed"), "validating", processed_items=0, error=None):
             raise _conflict(batch, "validar")
-        call_after_commit(lambda: validate_batch(str(tenant_id), str(batch_id)))
+        if enqueue:
+            call_after_commit(lambda: validate_batch(str(tenant_id), str(batch_id)))
     return get_batch(tenant_id=tenant_id, batch_id=batch_id)
 
 
-def request_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> ImportBatch:
+def request_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, enqueue: bool = True) -> ImportBatch:
     """Claim the batch for promotion (validated → promoting) and enqueue the task; a second call changes nothing."""
     from gestiq_app.imports.tasks import promote_batch
 
@@ -258,7 +262,8 @@ def request_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> ImportBat
             return batch
         if not move_state(batch_id, ("validated",), "promoting"):
             raise _conflict(batch, "importar")
-        call_after_commit(lambda: promote_batch(str(tenant_id), str(batch_id)))
+        if enqueue:
+            call_after_commit(lambda: promote_batch(str(tenant_id), str(batch_id)))
     return get_batch(tenant_id=tenant_id, batch_id=batch_id)
 
 

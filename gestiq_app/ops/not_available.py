@@ -7,7 +7,6 @@ import sys
 
 #: script -> (what it will do, what it waits for)
 PENDING_SCRIPTS: dict[str, tuple[str, str]] = {
-    "migrate-legacy": ("Migrar datos de un sistema anterior", "imports"),
     "rotate-secrets": ("Volver a cifrar los secretos guardados con la clave más reciente", "payments"),
 }
 EXIT_NOT_AVAILABLE = 2
