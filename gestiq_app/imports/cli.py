@@ -75,10 +75,12 @@ def run_import(file: Path, slug: str, kind: str, promote: bool, duplicate_policy
 def resume_import(batch_id, slug: str) -> None:  # type: ignore[no-untyped-def]
     """Go on with a promotion left half done (the worker died): from its last committed chunk, nothing twice."""
     from gestiq_app.imports import pipeline, services
+    from gestiq_app.tenancy.context import tenant_context
 
     tenant_id = _tenant_id(slug)
-    batch = services.get_batch(tenant_id=tenant_id, batch_id=batch_id)
-    if batch.state != "promoting":
-        raise click.ClickException(f"El lote está en estado «{batch.state}»: no hay nada que reanudar.")
+    with tenant_context(tenant_id):
+        current = services.get_batch(tenant_id=tenant_id, batch_id=batch_id).state
+    if current != "promoting":
+        raise click.ClickException(f"El lote está en estado «{current}»: no hay nada que reanudar.")
     state = pipeline.run_promotion(tenant_id=tenant_id, batch_id=batch_id, actor="cli:imports")
     click.echo(f"Lote {batch_id}: {state}")

@@ -41,30 +41,33 @@ def import_file(*, tenant_id: uuid.UUID, path: Path, kind: str, promote: bool, a
     batch = services.create_batch(tenant_id=tenant_id, data={"kind": kind, "source_name": path.name[:200],
                                                              "options": {**(options or {}), "duplicate_policy": duplicate_policy}},
                                   actor=actor)
+    batch_id = batch.id
     with path.open("rb") as stream:
-        batch = services.ingest_file(tenant_id=tenant_id, batch_id=batch.id, stream=stream, filename=path.name)
-    total = batch.total_items
+        total = services.ingest_file(tenant_id=tenant_id, batch_id=batch_id, stream=stream, filename=path.name).total_items
     timings["ingest"] = time.perf_counter() - started
     notify("ingest", total, total)
 
     started = time.perf_counter()
-    services.request_validation(tenant_id=tenant_id, batch_id=batch.id, enqueue=False)
-    pipeline.run_validation(tenant_id=tenant_id, batch_id=batch.id, pool=pool, progress=lambda done: notify("validate", done, total))
+    services.request_validation(tenant_id=tenant_id, batch_id=batch_id, enqueue=False)
+    pipeline.run_validation(tenant_id=tenant_id, batch_id=batch_id, pool=pool, progress=lambda done: notify("validate", done, total))
     timings["validate"] = time.perf_counter() - started
-    counts = services.status_counts(tenant_id=tenant_id, batch_id=batch.id)
+    counts = services.status_counts(tenant_id=tenant_id, batch_id=batch_id)
 
     if promote and counts["valid"]:
         started = time.perf_counter()
-        services.request_promotion(tenant_id=tenant_id, batch_id=batch.id, enqueue=False)
-        pipeline.run_promotion(tenant_id=tenant_id, batch_id=batch.id, actor=actor,
+        services.request_promotion(tenant_id=tenant_id, batch_id=batch_id, enqueue=False)
+        pipeline.run_promotion(tenant_id=tenant_id, batch_id=batch_id, actor=actor,
                                progress=lambda done: notify("promote", done, counts["valid"]))
         timings["promote"] = time.perf_counter() - started
-        counts = services.status_counts(tenant_id=tenant_id, batch_id=batch.id)
+        counts = services.status_counts(tenant_id=tenant_id, batch_id=batch_id)
     report = None
     if counts["invalid"]:
         report = errors_report or path.with_name(f"{path.stem}-errores.csv")
         with report.open("w", encoding="utf-8", newline="") as out:
-            for chunk in reports.iter_errors_csv(tenant_id=tenant_id, batch_id=batch.id):
+            for chunk in reports.iter_errors_csv(tenant_id=tenant_id, batch_id=batch_id):
                 out.write(chunk)
-    state = services.get_batch(tenant_id=tenant_id, batch_id=batch.id).state
-    return ImportSummary(batch_id=batch.id, state=state, counts=counts, errors_report=report, timings=timings)
+    from gestiq_app.tenancy.context import tenant_context
+
+    with tenant_context(tenant_id):  # read inside the tenant's context: PostgreSQL's RLS hides the row outside it
+        state = services.get_batch(tenant_id=tenant_id, batch_id=batch_id).state
+    return ImportSummary(batch_id=batch_id, state=state, counts=counts, errors_report=report, timings=timings)

@@ -126,21 +126,28 @@ def run_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, pool: Any = Non
                 results = pool.validate(validator, items) if pool is not None else _validate_rows(validator, items)
                 keys = sorted({r.natural_key for r in results if r.natural_key and not r.errors})
                 existing = _existing(spec, keys)
-                params = []
+                decided = []
                 for (item_id, row_number, *_), result in zip(items, results):
                     status, action, target = _decide(batch, result, seen=seen, row_number=row_number, existing=existing)
-                    params.append({"b_id": item_id, "b_data": result.data, "b_errors": result.errors, "b_status": status,
-                                   "b_action": action, "b_target": target, "b_key": result.natural_key})
-                table = ImportItem.__table__
-                current.connection().execute(
-                    update(table).where(table.c.tenant_id == tenant_id, table.c.id == bindparam("b_id"))
-                    .values(data=bindparam("b_data"), errors=bindparam("b_errors"), status=bindparam("b_status"),
-                            action=bindparam("b_action"), target_id=bindparam("b_target"), natural_key=bindparam("b_key")),
-                    params)
+                    decided.append((item_id, result.data, result.errors, status, action, target, result.natural_key))
+                _store_results(tenant_id, decided)
                 batch.processed_items = (batch.processed_items or 0) + len(items)
                 last_row = items[-1][1]
             if progress is not None:
                 progress(len(items))
+
+
+def _store_results(tenant_id: uuid.UUID, decided: list[tuple]) -> None:
+    if writers.is_postgresql():
+        writers.store_item_results_postgresql(tenant_id=tenant_id, results=decided)
+        return
+    table = ImportItem.__table__
+    params = [dict(zip(("b_id", "b_data", "b_errors", "b_status", "b_action", "b_target", "b_key"), row)) for row in decided]
+    session().connection().execute(
+        update(table).where(table.c.tenant_id == tenant_id, table.c.id == bindparam("b_id"))
+        .values(data=bindparam("b_data"), errors=bindparam("b_errors"), status=bindparam("b_status"),
+                action=bindparam("b_action"), target_id=bindparam("b_target"), natural_key=bindparam("b_key")),
+        params)
 
 
 def revalidate_item(batch: ImportBatch, item: ImportItem, *, changes: dict[str, Any]) -> None:
@@ -172,13 +179,18 @@ def revalidate_item(batch: ImportBatch, item: ImportItem, *, changes: dict[str, 
     item.natural_key, item.is_edited = result.natural_key, True
 
 
-def _promote_chunk(batch: ImportBatch, items: list[ImportItem], spec: writers.EntitySpec) -> int:
+def _promote_chunk(batch: ImportBatch, items: list[Any], spec: writers.EntitySpec) -> int:
     tenant_id = batch.tenant_id
     now = utcnow()
     creates = [item for item in items if item.action == "create"]
     updates = [item for item in items if item.action == "update" and item.target_id is not None]
     new_ids = {item.id: uuid.uuid4() for item in creates}
     rows = [writers.build_row(spec, tenant_id=tenant_id, entity_id=new_ids[item.id], data=item.data or {}) for item in creates]
+    promoted_creates = 0
+    if writers.is_postgresql():
+        promoted_creates = writers.promote_creates_postgresql(spec, tenant_id=tenant_id, batch_id=batch.id,
+                                                              rows=[(item.id, row) for item, row in zip(creates, rows)])
+        creates, rows = [], []
     inserted = writers.insert_entities(spec, rows)
     lineage: list[dict[str, Any]] = []
     skipped: list[uuid.UUID] = []
@@ -206,7 +218,7 @@ def _promote_chunk(batch: ImportBatch, items: list[ImportItem], spec: writers.En
         for start in range(0, len(ids), 500):
             connection.execute(update(table).where(table.c.tenant_id == tenant_id, table.c.id.in_(ids[start:start + 500]))
                                .values(status=status))
-    return len(done)
+    return len(done) + promoted_creates
 
 
 def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "system:imports",
@@ -227,9 +239,10 @@ def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "sy
                 batch = _get(batch_id, lock=True)
                 if batch.state != "promoting":
                     return batch.state
-                items = list(current.scalars(
-                    select(ImportItem).where(ImportItem.batch_id == batch_id, ImportItem.status == "valid")
-                    .order_by(ImportItem.row_number).limit(size)))
+                items = current.execute(
+                    select(ImportItem.id, ImportItem.data, ImportItem.action, ImportItem.target_id)
+                    .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid")
+                    .order_by(ImportItem.row_number).limit(size)).all()
                 if not items:
                     _finish_promotion(batch, actor=actor)
                     return "promoted"

@@ -132,19 +132,30 @@ def update_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, data: dict[str, A
 
 
 def _insert_items(batch: ImportBatch, rows: Iterator[tuple[int, dict[str, Any]]]) -> int:
+    """Stage the rows as items, a thousand at a time (COPY on PostgreSQL, executemany elsewhere)."""
+    from gestiq_app.imports import writers
+
     total = 0
     pending: list[dict[str, Any]] = []
     connection = session().connection()
     table = ImportItem.__table__
+    postgresql = connection.dialect.name == "postgresql"
+
+    def flush() -> None:
+        if postgresql:
+            writers.insert_items_postgresql([tuple(row[c] for c in writers.ITEM_INSERT_COLUMNS) for row in pending])
+        else:
+            connection.execute(insert(table), pending)
+
     for row_number, raw in rows:
         pending.append({"tenant_id": batch.tenant_id, "id": uuid.uuid4(), "batch_id": batch.id, "row_number": row_number,
                         "raw": raw, "data": None, "is_edited": False, "status": "pending", "errors": {}})
         if len(pending) >= INSERT_BATCH:
-            connection.execute(insert(table), pending)
+            flush()
             total += len(pending)
             pending = []
     if pending:
-        connection.execute(insert(table), pending)
+        flush()
         total += len(pending)
     return total
 

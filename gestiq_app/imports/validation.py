@@ -76,6 +76,10 @@ class RowValidator:
     tax_rates: dict[str, str] = field(default_factory=dict)
     decimal_separator: str = "auto"
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the cached schema (a process pool rebuilds it once per worker)."""
+        return {key: value for key, value in self.__dict__.items() if key != "_cached_schema"}
+
     def _schema(self) -> Schema:
         schema = getattr(self, "_cached_schema", None)
         if schema is None:

@@ -139,3 +139,90 @@ def update_entities(spec: EntitySpec, *, tenant_id: uuid.UUID, changes: list[tup
         statement = (update(table).where(table.c.tenant_id == tenant_id, table.c.id == bindparam("b_id"))
                      .values(**{c: bindparam(f"b_{c}") for c in columns}, version=table.c.version + 1, updated_at=utcnow()))
         session().connection().execute(statement, params)
+
+
+def is_postgresql() -> bool:
+    """Tell whether the current session talks to PostgreSQL (set-based COPY paths) or SQLite (executemany)."""
+    return session().connection().dialect.name == "postgresql"
+
+
+def copy_to_stage(stage: str, definition: str, columns: list[str], rows: Iterable[Iterable[Any]], json_columns: frozenset[str] = frozenset()) -> None:
+    """COPY rows into a temporary staging table dropped at commit (PostgreSQL refuses COPY into tables with RLS)."""
+    driver = session().connection().connection.driver_connection
+    json_positions = [index for index, column in enumerate(columns) if column in json_columns]
+    with driver.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ({definition}) ON COMMIT DROP")
+        cursor.execute(f"TRUNCATE {stage}")
+        with cursor.copy(f"COPY {stage} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                values = list(row)
+                for index in json_positions:
+                    values[index] = json.dumps(values[index], ensure_ascii=False)
+                copy.write_row(values)
+        # A fresh temporary table has no statistics: without them the planner joins it by scanning the big table per row.
+        cursor.execute(f"ANALYZE {stage}")
+
+
+def execute_driver(sql: str, params: Any = None) -> list[tuple]:
+    """Run one statement on the session's psycopg connection (same transaction) and return its rows, if any."""
+    driver = session().connection().connection.driver_connection
+    with driver.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def promote_creates_postgresql(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_id: uuid.UUID,
+                               rows: list[tuple[uuid.UUID, dict[str, Any]]]) -> int:
+    """Insert entities, their lineage and the items' status in three set-based statements; return the items promoted.
+
+    rows: (item id, full entity row from `build_row`). The staging table holds the entity columns plus the item id;
+    INSERT … ON CONFLICT DO NOTHING RETURNING id tells which entities are new; lineage and item status follow from it.
+    """
+    if not rows:
+        return 0
+    table = spec.table.name
+    columns = list(rows[0][1])
+    stage = f"import_stage_{table}"
+    copy_to_stage(stage, f"LIKE {table} INCLUDING DEFAULTS, item_id uuid", [*columns, "item_id"],
+                  ([*(row[column] for column in columns), item_id] for item_id, row in rows), spec.json_columns)
+    column_list = ", ".join(f'"{column}"' for column in columns)
+    lineage = execute_driver(
+        f"WITH created AS (INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {stage} "
+        f'ON CONFLICT (tenant_id, "{spec.key_column}") DO NOTHING RETURNING id) '
+        f"INSERT INTO import_lineage (tenant_id, id, batch_id, item_id, entity_type, entity_id, action, created_at) "
+        f"SELECT %(tenant)s, gen_random_uuid(), %(batch)s, s.item_id, %(entity)s, s.id, 'created', now() "
+        f"FROM {stage} s JOIN created c ON c.id = s.id RETURNING item_id",
+        {"tenant": tenant_id, "batch": batch_id, "entity": spec.entity_type})
+    promoted = [row[0] for row in lineage]
+    staged = [item_id for item_id, _ in rows]
+    # `id = ANY(array)` with the tenant walks the primary key whatever the (often stale) statistics of import_items say.
+    execute_driver("UPDATE import_items SET status = 'promoted' WHERE tenant_id = %(tenant)s AND id = ANY(%(ids)s)",
+                   {"tenant": tenant_id, "ids": promoted})
+    # Items whose key appeared since validation (someone created it meanwhile) are skipped, not promoted.
+    execute_driver("UPDATE import_items SET status = 'skipped' WHERE tenant_id = %(tenant)s AND id = ANY(%(ids)s) AND status = 'valid'",
+                   {"tenant": tenant_id, "ids": staged})
+    return len(promoted)
+
+
+ITEM_RESULT_COLUMNS = ["id", "data", "errors", "status", "action", "target_id", "natural_key"]
+
+
+def store_item_results_postgresql(*, tenant_id: uuid.UUID, results: list[tuple]) -> None:
+    """Write validation results (ITEM_RESULT_COLUMNS tuples) with COPY into staging + one UPDATE … FROM."""
+    copy_to_stage("import_stage_results", "id uuid, data json, errors json, status varchar(10), action varchar(10), "
+                  "target_id uuid, natural_key varchar(100)", ITEM_RESULT_COLUMNS, results, frozenset({"data", "errors"}))
+    execute_driver("UPDATE import_items i SET data = s.data, errors = s.errors, status = s.status, action = s.action, "
+                   "target_id = s.target_id, natural_key = s.natural_key FROM import_stage_results s "
+                   "WHERE i.tenant_id = %(tenant)s AND i.id = ANY(%(ids)s) AND i.id = s.id",
+                   {"tenant": tenant_id, "ids": [row[0] for row in results]})
+
+
+ITEM_INSERT_COLUMNS = ["tenant_id", "id", "batch_id", "row_number", "raw", "data", "is_edited", "status", "errors"]
+
+
+def insert_items_postgresql(rows: list[tuple]) -> None:
+    """Stage new items (ITEM_INSERT_COLUMNS tuples) with COPY, then INSERT … SELECT (RLS checks every row)."""
+    copy_to_stage("import_stage_items", "LIKE import_items INCLUDING DEFAULTS", ITEM_INSERT_COLUMNS, rows,
+                  frozenset({"raw", "data", "errors"}))
+    cols = ", ".join(ITEM_INSERT_COLUMNS)
+    execute_driver(f"INSERT INTO import_items ({cols}) SELECT {cols} FROM import_stage_items")
