@@ -135,14 +135,31 @@ def iter_xlsx(path: Path, *, sheet: str | int | None) -> Iterator[tuple[int, lis
         workbook.close()
 
 
+def clean(value: Any) -> Any:
+    """Drop what databases cannot store from text (NUL, lone UTF-16 surrogates), recursively in lists and dicts."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+    if isinstance(value, dict):
+        return {clean(str(key)): clean(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [clean(inner) for inner in value]
+    return value
+
+
 def cell_text(value: Any) -> str:
-    """Return a cell as text: numbers without float noise, dates as ISO, None as empty."""
+    """Return a cell as text: numbers without float noise, dates as ISO, None as empty (cleaned of NUL and surrogates)."""
+    return clean(_cell_text(value))
+
+
+def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "sí" if value else "no"
     if isinstance(value, float):
-        return format(Decimal(repr(value)).normalize(), "f") if value == value else ""
+        if value != value or value in (float("inf"), float("-inf")):
+            return ""
+        return format(Decimal(repr(value)).normalize(), "f")
     if isinstance(value, datetime):
         return value.date().isoformat() if not (value.hour or value.minute or value.second) else value.isoformat()
     if isinstance(value, date):

@@ -179,8 +179,8 @@ def _ingest(batch_id: uuid.UUID, *, headers: list[str], rows: Iterator[tuple[int
 
 def ingest_rows(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, rows: list[dict[str, Any]]) -> ImportBatch:
     """Stage JSON rows ({field or header: value}); keys named like target fields map to them directly."""
-    headers = list(dict.fromkeys(str(key) for row in rows for key in row))
-    texts = ((index, {str(k): parsing.cell_text(v) for k, v in row.items()}) for index, row in enumerate(rows, start=1))
+    headers = list(dict.fromkeys(parsing.clean(str(key))[:200] for row in rows for key in row))
+    texts = ((index, {parsing.clean(str(k))[:200]: parsing.cell_text(v) for k, v in row.items()}) for index, row in enumerate(rows, start=1))
     with tenant_context(tenant_id), unit_of_work():
         batch = _ingest(batch_id, headers=headers, rows=texts, detected={}, file_key=None, file_size=0)
         fields = FIELDS_BY_KIND[batch.kind]
@@ -239,7 +239,7 @@ def update_item(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, item_id: uuid.UUID
             raise ImportNotFoundError("No existe esa fila en el lote.")
         if item.status == "promoted":
             raise ImportConflictError("La fila ya se ha importado.", errors={"status": ["promoted"]})
-        revalidate_item(batch, item, changes=data)
+        revalidate_item(batch, item, changes=parsing.clean(data))
     return item
 
 
