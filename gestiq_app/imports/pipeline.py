@@ -233,21 +233,25 @@ def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "sy
             if "promotion_started_at" not in (batch.timings or {}):
                 stamp(batch, "promotion_started_at")
             spec = writers.spec_for(batch.kind)
+        last_row = -1
         while True:
             with unit_of_work() as current:
                 # The batch row's lock serializes workers: a second one waits, then sees these items promoted.
                 batch = _get(batch_id, lock=True)
                 if batch.state != "promoting":
                     return batch.state
+                # `row_number > last_row` starts the index range after the rows this run already promoted: their old
+                # `valid` index entries stay until VACUUM, and scanning past them on every chunk would be quadratic.
                 items = current.execute(
-                    select(ImportItem.id, ImportItem.data, ImportItem.action, ImportItem.target_id)
-                    .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid")
+                    select(ImportItem.id, ImportItem.data, ImportItem.action, ImportItem.target_id, ImportItem.row_number)
+                    .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.row_number > last_row)
                     .order_by(ImportItem.row_number).limit(size)).all()
                 if not items:
                     _finish_promotion(batch, actor=actor)
                     return "promoted"
                 batch.promoted_items = (batch.promoted_items or 0) + _promote_chunk(batch, items, spec)
                 batch.chunks_done = (batch.chunks_done or 0) + 1
+                last_row = items[-1].row_number
             _after_chunk_hook(batch_id)
             if progress is not None:
                 progress(len(items))
