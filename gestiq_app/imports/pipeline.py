@@ -130,16 +130,16 @@ def run_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, pool: Any = Non
                 for (item_id, row_number, *_), result in zip(items, results):
                     status, action, target = _decide(batch, result, seen=seen, row_number=row_number, existing=existing)
                     decided.append((item_id, result.data, result.errors, status, action, target, result.natural_key))
-                _store_results(tenant_id, decided)
+                _store_results(tenant_id, batch_id, decided, (items[0][1], items[-1][1]))
                 batch.processed_items = (batch.processed_items or 0) + len(items)
                 last_row = items[-1][1]
             if progress is not None:
                 progress(len(items))
 
 
-def _store_results(tenant_id: uuid.UUID, decided: list[tuple]) -> None:
+def _store_results(tenant_id: uuid.UUID, batch_id: uuid.UUID, decided: list[tuple], row_range: tuple[int, int]) -> None:
     if writers.is_postgresql():
-        writers.store_item_results_postgresql(tenant_id=tenant_id, results=decided)
+        writers.store_item_results_postgresql(tenant_id=tenant_id, batch_id=batch_id, results=decided, row_range=row_range)
         return
     table = ImportItem.__table__
     params = [dict(zip(("b_id", "b_data", "b_errors", "b_status", "b_action", "b_target", "b_key"), row)) for row in decided]
@@ -189,7 +189,8 @@ def _promote_chunk(batch: ImportBatch, items: list[Any], spec: writers.EntitySpe
     promoted_creates = 0
     if writers.is_postgresql():
         promoted_creates = writers.promote_creates_postgresql(spec, tenant_id=tenant_id, batch_id=batch.id,
-                                                              rows=[(item.id, row) for item, row in zip(creates, rows)])
+                                                              rows=[(item.id, row) for item, row in zip(creates, rows)],
+                                                              row_range=(items[0].row_number, items[-1].row_number))
         creates, rows = [], []
     inserted = writers.insert_entities(spec, rows)
     lineage: list[dict[str, Any]] = []

@@ -172,7 +172,7 @@ def execute_driver(sql: str, params: Any = None) -> list[tuple]:
 
 
 def promote_creates_postgresql(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_id: uuid.UUID,
-                               rows: list[tuple[uuid.UUID, dict[str, Any]]]) -> int:
+                               rows: list[tuple[uuid.UUID, dict[str, Any]]], row_range: tuple[int, int]) -> int:
     """Insert entities, their lineage and the items' status in three set-based statements; return the items promoted.
 
     rows: (item id, full entity row from `build_row`). The staging table holds the entity columns plus the item id;
@@ -194,27 +194,35 @@ def promote_creates_postgresql(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_
         f"FROM {stage} s JOIN created c ON c.id = s.id RETURNING item_id",
         {"tenant": tenant_id, "batch": batch_id, "entity": spec.entity_type})
     promoted = [row[0] for row in lineage]
-    staged = [item_id for item_id, _ in rows]
-    # `id = ANY(array)` with the tenant walks the primary key whatever the (often stale) statistics of import_items say.
-    execute_driver("UPDATE import_items SET status = 'promoted' WHERE tenant_id = %(tenant)s AND id = ANY(%(ids)s)",
-                   {"tenant": tenant_id, "ids": promoted})
-    # Items whose key appeared since validation (someone created it meanwhile) are skipped, not promoted.
-    execute_driver("UPDATE import_items SET status = 'skipped' WHERE tenant_id = %(tenant)s AND id = ANY(%(ids)s) AND status = 'valid'",
-                   {"tenant": tenant_id, "ids": staged})
+    # The chunk's row range keeps the planner on the (tenant, batch, status, row) index whatever the (often stale)
+    # statistics of import_items say: without it, each chunk would walk every remaining `valid` item of the batch.
+    where = ("tenant_id = %(tenant)s AND batch_id = %(batch)s AND status = 'valid' AND row_number BETWEEN %(first)s AND %(last)s "
+             "AND id = ANY(%(ids)s)")
+    params = {"tenant": tenant_id, "batch": batch_id, "first": row_range[0], "last": row_range[1]}
+    execute_driver(f"UPDATE import_items SET status = 'promoted' WHERE {where}", {**params, "ids": promoted})
+    if len(promoted) < len(rows):
+        # Items whose key appeared since validation (someone created it meanwhile) are skipped, not promoted.
+        execute_driver(f"UPDATE import_items SET status = 'skipped' WHERE {where}", {**params, "ids": [item_id for item_id, _ in rows]})
     return len(promoted)
 
 
 ITEM_RESULT_COLUMNS = ["id", "data", "errors", "status", "action", "target_id", "natural_key"]
 
 
-def store_item_results_postgresql(*, tenant_id: uuid.UUID, results: list[tuple]) -> None:
-    """Write validation results (ITEM_RESULT_COLUMNS tuples) with COPY into staging + one UPDATE … FROM."""
+def store_item_results_postgresql(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, results: list[tuple],
+                                  row_range: tuple[int, int]) -> None:
+    """Write validation results (ITEM_RESULT_COLUMNS tuples) with COPY into staging + one UPDATE … FROM.
+
+    The chunk's row range pins the planner to the (tenant, batch, row) key: the statistics of a freshly filled
+    import_items table are stale, and the runtime role may not ANALYZE it.
+    """
     copy_to_stage("import_stage_results", "id uuid, data json, errors json, status varchar(10), action varchar(10), "
                   "target_id uuid, natural_key varchar(100)", ITEM_RESULT_COLUMNS, results, frozenset({"data", "errors"}))
     execute_driver("UPDATE import_items i SET data = s.data, errors = s.errors, status = s.status, action = s.action, "
                    "target_id = s.target_id, natural_key = s.natural_key FROM import_stage_results s "
-                   "WHERE i.tenant_id = %(tenant)s AND i.id = ANY(%(ids)s) AND i.id = s.id",
-                   {"tenant": tenant_id, "ids": [row[0] for row in results]})
+                   "WHERE i.tenant_id = %(tenant)s AND i.batch_id = %(batch)s AND i.row_number BETWEEN %(first)s AND %(last)s "
+                   "AND i.id = s.id",
+                   {"tenant": tenant_id, "batch": batch_id, "first": row_range[0], "last": row_range[1]})
 
 
 ITEM_INSERT_COLUMNS = ["tenant_id", "id", "batch_id", "row_number", "raw", "data", "is_edited", "status", "errors"]
