@@ -122,10 +122,12 @@ def update_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, data: dict[str, A
             if problems:
                 raise ImportInvalidError("La asignación de columnas no es válida.", errors={f"mapping.{k}": v for k, v in problems.items()})
             batch.mapping = {**batch.mapping, **mapping}
-        if "options" in data:
-            batch.options = {**(batch.options or {}), **data["options"]}
-        if data.get("duplicate_policy"):
-            batch.duplicate_policy = data["duplicate_policy"]
+        options = dict(data.get("options") or {})
+        policy = options.pop("duplicate_policy", None) or data.get("duplicate_policy")
+        if options:
+            batch.options = {**(batch.options or {}), **options}
+        if policy:
+            batch.duplicate_policy = policy
         if batch.state == "validated":
             batch.state = "ingested"  # the items must be validated again with the new settings
     return batch
