@@ -291,6 +291,25 @@ def resume_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> ImportBatc
     return get_batch(tenant_id=tenant_id, batch_id=batch_id)
 
 
+#: A batch in `promoting` whose row has not moved for this long lost its worker (each chunk touches the row).
+STALLED_AFTER_MINUTES = 10
+
+
+def list_stalled_promotions(*, older_than_minutes: int = STALLED_AFTER_MINUTES) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Return (tenant id, batch id) of promotions whose worker died: `promoting`, untouched for a while (all tenants)."""
+    from datetime import timedelta
+
+    from gestiq_app.tenancy.context import platform_scope
+
+    limit = utcnow() - timedelta(minutes=older_than_minutes)
+    with platform_scope(actor="system:imports", reason="resume stalled import promotions"):
+        rows = session().execute(select(ImportBatch.tenant_id, ImportBatch.id)
+                                 .where(ImportBatch.state == "promoting", ImportBatch.updated_at < limit)
+                                 .order_by(ImportBatch.updated_at)).all()
+        session().rollback()
+    return [(tenant_id, batch_id) for tenant_id, batch_id in rows]
+
+
 def delete_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str) -> None:
     """Delete a batch that created nothing that still exists (before promotion or after rollback), with its file."""
     with tenant_context(tenant_id), unit_of_work() as current:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from flask import current_app, has_app_context
 
+from huey import crontab
+
 from gestiq_app.jobs import huey, job_context
 
 log = logging.getLogger("gestiq.imports")
@@ -53,3 +55,16 @@ def promote_batch(tenant_id: str, batch_id: str) -> str:
     from gestiq_app.imports.pipeline import run_promotion
 
     return _run(tenant_id, lambda: run_promotion(tenant_id=uuid.UUID(tenant_id), batch_id=uuid.UUID(batch_id)))
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def resume_stalled_promotions() -> int:
+    """Enqueue again every promotion whose worker died (no chunk for 10 minutes): it goes on from its last chunk."""
+    from gestiq_app.imports.services import list_stalled_promotions
+
+    with job_context():
+        stalled = list_stalled_promotions()
+    for tenant_id, batch_id in stalled:
+        log.warning("resuming a stalled import promotion", extra={"batch_id": str(batch_id)})
+        promote_batch(str(tenant_id), str(batch_id))
+    return len(stalled)

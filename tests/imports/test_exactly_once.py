@@ -158,3 +158,24 @@ def test_killing_the_consumer_mid_promotion_and_restarting_promotes_every_row_on
         os.killpg(restarted.pid, signal.SIGTERM)
         restarted.wait(20)
     assert _counts(app, tenant, batch_id) == (95, 95, 95, "promoted", 95)
+
+
+def test_a_stalled_promotion_is_found_and_resumed_by_the_periodic_task(app):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from gestiq_app.db import utcnow
+    from gestiq_app.imports.tasks import resume_stalled_promotions
+
+    with app.app_context():
+        tenant = make_tenant(country="ES")
+    batch_id = _validated_batch(app, tenant, 5)
+    _claim(app, tenant, batch_id)
+    with app.app_context():
+        assert (tenant.id, batch_id) not in services.list_stalled_promotions()
+        with tenant_context(tenant.id), unit_of_work() as current:
+            current.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(updated_at=utcnow() - timedelta(minutes=11)))
+        assert (tenant.id, batch_id) in services.list_stalled_promotions()
+        resume_stalled_promotions.call_local()
+    assert _counts(app, tenant, batch_id) == (5, 5, 5, "promoted", 5)
