@@ -34,13 +34,17 @@ def test_without_import_tables_the_app_warns_once_and_starts_no_runner(app, tmp_
     assert "_start_embedded_runner" not in [hook.__name__ for hook in empty.before_request_funcs.get(None, [])]
 
 
-def test_with_import_tables_the_first_request_starts_a_runner_that_validates_batches(app, database_urls, tmp_path):  # type: ignore[no-untyped-def]
+def test_with_import_tables_the_first_request_starts_a_runner_that_validates_batches(app, database_urls, tmp_path,  # type: ignore[no-untyped-def]
+                                                                                       monkeypatch):
     from gestiq_app import create_app
 
     with app.app_context():
         tenant = make_tenant(country="ES")
     try:
         embedded = create_app(_overrides(app, tmp_path, database_urls["runtime"]) | {"GESTIQ_MIGRATION_DATABASE_URL": database_urls["owner"]})
+        # In a real process the consumer's threads build their app from the same settings as the web app; the test
+        # process's environment points elsewhere, so hand them this one.
+        monkeypatch.setattr(jobs, "_worker_app", embedded)
         assert jobs.huey.immediate is False
         session = login_as(embedded, tenant, "owner")
         batch_id = new_batch(session)
