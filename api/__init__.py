@@ -37,6 +37,7 @@ BLUEPRINTS: list[str] = [
     "api.dashboard",
     "api.payments",
     "api.documents_pdf",
+    "api.imports",
 ]
 DOCS_ASSETS = Path(__file__).resolve().parent / "docs" / "node_modules"
 JSON_CONTENT_TYPES = ("application/json", "application/problem+json", "application/merge-patch+json")

@@ -10,10 +10,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.common import PageQuerySchema, page_schema, paginate
+from api.einvoice_views import register_einvoice_views
 from api.einvoicing import accepts
 from api.errors import ApiProblem
 from api.idempotency import idempotent
 from api.security import current_principal, require
+from gestiq_app.einvoicing.documents import WITHHOLDINGS
 from gestiq_app.purchases import attachments, services, withholdings
 from gestiq_app.purchases.models import PurchaseWithholding
 from gestiq_app.purchases.schemas import (
@@ -283,3 +285,8 @@ class WithholdingItem(MethodView):
     def get(self, withholding_id: uuid.UUID) -> Any:
         """Return the comprobante with its retenciones."""
         return withholdings.get_withholding(tenant_id=_tenant_id(), withholding_id=withholding_id)
+
+
+# The comprobante de retención's e-invoicing (Ecuador): state, signed XML, owner's retry, RIDE; as for invoices.
+register_einvoice_views(blp, path="/withholdings", param="withholding_id", source=WITHHOLDINGS, ride_permission="purchases:read",
+                        name="Withholding", noun="comprobante de retención")

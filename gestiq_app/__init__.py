@@ -56,6 +56,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     init_security_headers(app)
     _init_edge(app)
+
+    from gestiq_app.imports.runner import init_runner
+
+    init_runner(app)
     return app
 
 

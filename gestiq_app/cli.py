@@ -25,6 +25,15 @@ def _add_einvoicing_commands() -> None:
 _add_einvoicing_commands()
 
 
+def _add_imports_commands() -> None:
+    from gestiq_app.imports.cli import imports
+
+    gestiq.add_command(imports)
+
+
+_add_imports_commands()
+
+
 def _fail(error: DomainError) -> click.ClickException:
     details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in error.errors.items())
     return click.ClickException(f"{error.message}{' — ' + details if details else ''}")

@@ -78,6 +78,9 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR",
         "Base URL of the VERI*FACTU cotejo QR printed on Spanish invoices (production: https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR)",
     ),
+    "GESTIQ_IMPORTS_ENABLED": ("0", "1 = start an in-process job runner with the app (embedded default without a separate consumer), once the import tables exist"),
+    "GESTIQ_IMPORTS_MAX_UPLOAD_MB": ("50", "Largest import file accepted (CSV, XLSX, JSON), in MB; larger uploads get 413"),
+    "GESTIQ_IMPORTS_CHUNK_SIZE": ("1000", "Items per transaction when validating and promoting an import batch"),
 }
 
 

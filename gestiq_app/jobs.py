@@ -100,6 +100,7 @@ TASK_MODULES: list[str] = [
     "gestiq_app.einvoicing.tasks",
     "gestiq_app.payments.tasks",
     "gestiq_app.pdf.tasks",
+    "gestiq_app.imports.tasks",
 ]
 
 

@@ -33,3 +33,4 @@ from gestiq_app.purchases.models import (  # noqa: F401
 from gestiq_app.accounting.models import Account, JournalEntry, JournalLine  # noqa: F401
 from gestiq_app.payments.models import Payment, PaymentProviderAccount, PaymentRequest, ProviderEvent, Refund  # noqa: F401
 from gestiq_app.pdf.models import PdfExport  # noqa: F401
+from gestiq_app.imports.models import ImportBatch, ImportItem, ImportLineage  # noqa: F401

@@ -381,6 +381,26 @@ def _provider_event(index: int, user_id: uuid.UUID) -> Any:
 
     return ProviderEvent(provider="stripe", event_id=f"evt_factory_{uuid.uuid4().hex[:10]}", event_type="customer.created",
                          payload={"index": index}, state="ignored", attempts=1, received_at=utcnow())
+def _import_batch(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.imports.models import ImportBatch
+
+    return ImportBatch(kind="products", source_name=f"lote {index}", state="validated", duplicate_policy="error", options={},
+                       headers=["sku"], mapping={"sku": "sku"}, timings={}, created_by="test")
+
+
+def _import_item(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.imports.models import ImportItem
+
+    return ImportItem(batch=_import_batch(index, user_id), row_number=index + 2, raw={"sku": f"S{index}"}, data={"sku": f"S{index}"},
+                      status="valid", errors={})
+
+
+def _import_lineage(index: int, user_id: uuid.UUID) -> Any:
+    from gestiq_app.db import utcnow
+    from gestiq_app.imports.models import ImportLineage
+
+    item = _import_item(index, user_id)
+    return ImportLineage(batch=item.batch, item=item, entity_type="product", entity_id=uuid.uuid4(), action="created", created_at=utcnow())
 
 
 #: One builder per tenant-scoped model, given an index and a user of the current tenant;
@@ -433,6 +453,9 @@ ROW_FACTORIES: dict[str, Callable[[int, uuid.UUID], Any]] = {
     "PaymentRequest": _payment_request,
     "ProviderEvent": _provider_event,
     "PdfExport": _pdf_export,
+    "ImportBatch": _import_batch,
+    "ImportItem": _import_item,
+    "ImportLineage": _import_lineage,
 }
 
 

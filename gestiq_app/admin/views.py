@@ -68,6 +68,9 @@ def init_views(app: Flask) -> None:
     appbuilder.add_view(PaymentSupportView, "Cobros", icon="fa-money", category="Ventas")
     appbuilder.add_view(PaymentProviderAccountView, "Proveedores de pago", icon="fa-credit-card-alt", category="Ventas")
     appbuilder.add_view(ProviderEventView, "Notificaciones de pago", icon="fa-bell", category="Ventas")
+    from gestiq_app.imports.admin import ImportBatchView
+
+    appbuilder.add_view(ImportBatchView, "Importaciones", icon="fa-upload", category="Plataforma")
 
     @app.before_request
     def _platform_scope_for_admin() -> None:

@@ -1,6 +1,10 @@
-"""E-invoicing seen from one sales document: its state, the XML sent, the owner's retry, and the RIDE.
+"""E-invoicing seen from one document: its state, the XML sent, the owner's retry, and the RIDE.
 
-The retry follows the state machine (docs/einvoicing.md): `retry_wait` is made due now (the attempt counter is
+The documents that have e-invoicing are described by an `EinvoiceSource` (how to load one of the tenant's, 404
+otherwise, and how to rebuild its SRI comprobante): `INVOICES` (sales invoices and credit notes) and `WITHHOLDINGS`
+(Ecuadorian comprobantes de retención of purchases). Every function below takes the source (default INVOICES).
+
+The retry follows the state machine (docs/modules/einvoicing.md): `retry_wait` is made due now (the attempt counter is
 kept, so the bound still holds); `rejected` / `failed` are re-armed only when something changed: for the SRI the
 comprobante is rebuilt from the document and the current settings (a fixed address, another environment) and
 re-armed when its XML or the configuration differs; for VERI*FACTU when the configuration (certificate, endpoint)
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,11 +29,13 @@ from gestiq_app.einvoicing.ec_sri.documents import SriDocument
 from gestiq_app.einvoicing.es_verifactu.models import VerifactuRecord
 from gestiq_app.einvoicing.es_verifactu.xml import build_registration
 from gestiq_app.einvoicing.exceptions import EinvoicingConflictError, EinvoicingNotFoundError
-from gestiq_app.einvoicing.mapping import sri_document_of
+from gestiq_app.einvoicing.mapping import sri_document_of, sri_retention_of
 from gestiq_app.einvoicing.models import EinvoiceSubmission
 from gestiq_app.einvoicing.services import issue_sri_document, ride_pdf
 from gestiq_app.einvoicing.settings import current_tenant, get_einvoicing_settings
 from gestiq_app.einvoicing.submissions import config_fingerprint, enqueue_after_commit
+from gestiq_app.purchases.models import PurchaseWithholding
+from gestiq_app.purchases.withholdings import get_withholding
 from gestiq_app.sales.models import SalesDocument
 from gestiq_app.sales.services import INVOICE_KINDS, get_document
 
@@ -97,9 +104,39 @@ def einvoice_of(document_id: uuid.UUID) -> DocumentEinvoice:
                             max_attempts=int(current_app.config["GESTIQ_EINVOICE_MAX_ATTEMPTS"]))
 
 
-def get_document_einvoice(*, tenant_id: uuid.UUID, document_id: uuid.UUID) -> DocumentEinvoice:
-    """Return the e-invoicing state of an invoice or credit note (404 when it is not the tenant's)."""
-    get_document(tenant_id=tenant_id, document_id=document_id, kinds=INVOICE_KINDS)
+def _rebuilt_comprobante(document: SalesDocument) -> SriDocument:
+    rectified = None
+    if document.rectified_document_id is not None:
+        rectified = session().scalar(select(SalesDocument).where(SalesDocument.id == document.rectified_document_id))
+    return sri_document_of(document, tenant=current_tenant(), settings=get_einvoicing_settings(), rectified=rectified)
+
+
+def _rebuilt_retention(withholding: PurchaseWithholding) -> SriDocument:
+    return sri_retention_of(withholding, tenant=current_tenant(), settings=get_einvoicing_settings())
+
+
+@dataclass(frozen=True)
+class EinvoiceSource:
+    """A kind of document with e-invoicing: `load(tenant_id, id)` returns it (its NotFound error → 404 otherwise),
+    `rebuild(document)` returns its SRI comprobante from the document and the current settings."""
+
+    load: Callable[[uuid.UUID, uuid.UUID], Any]
+    rebuild: Callable[[Any], SriDocument]
+
+
+INVOICES = EinvoiceSource(
+    load=lambda tenant_id, document_id: get_document(tenant_id=tenant_id, document_id=document_id, kinds=INVOICE_KINDS),
+    rebuild=_rebuilt_comprobante,
+)
+WITHHOLDINGS = EinvoiceSource(
+    load=lambda tenant_id, document_id: get_withholding(tenant_id=tenant_id, withholding_id=document_id),
+    rebuild=_rebuilt_retention,
+)
+
+
+def get_document_einvoice(*, tenant_id: uuid.UUID, document_id: uuid.UUID, source: EinvoiceSource = INVOICES) -> DocumentEinvoice:
+    """Return the e-invoicing state of a document of the source (404 when it is not the tenant's)."""
+    source.load(tenant_id, document_id)
     return einvoice_of(document_id)
 
 
@@ -112,9 +149,9 @@ def einvoice_summary(document: SalesDocument) -> dict[str, Any] | None:
             "reference": status.access_key or status.huella}
 
 
-def get_document_xml(*, tenant_id: uuid.UUID, document_id: uuid.UUID) -> bytes:
+def get_document_xml(*, tenant_id: uuid.UUID, document_id: uuid.UUID, source: EinvoiceSource = INVOICES) -> bytes:
     """Return the XML sent for a document: the signed SRI comprobante, or the VERI*FACTU registration of its record."""
-    get_document(tenant_id=tenant_id, document_id=document_id, kinds=INVOICE_KINDS)
+    source.load(tenant_id, document_id)
     status = einvoice_of(document_id)
     if status.channel == "sri":
         signed = status.submission.signed_payload if status.submission is not None else None
@@ -130,17 +167,11 @@ def get_document_xml(*, tenant_id: uuid.UUID, document_id: uuid.UUID) -> bytes:
     raise EinvoicingNotFoundError("Este documento no tiene XML de facturación electrónica.")
 
 
-def _rebuilt_comprobante(document: SalesDocument) -> SriDocument:
-    rectified = None
-    if document.rectified_document_id is not None:
-        rectified = session().scalar(select(SalesDocument).where(SalesDocument.id == document.rectified_document_id))
-    return sri_document_of(document, tenant=current_tenant(), settings=get_einvoicing_settings(), rectified=rectified)
-
-
-def retry_document_submission(*, tenant_id: uuid.UUID, document_id: uuid.UUID, actor: str) -> DocumentEinvoice:
+def retry_document_submission(*, tenant_id: uuid.UUID, document_id: uuid.UUID, actor: str,
+                              source: EinvoiceSource = INVOICES) -> DocumentEinvoice:
     """Re-arm the document's waiting submission when the state machine allows it; else EinvoicingConflictError."""
     with unit_of_work() as current:
-        document = get_document(tenant_id=tenant_id, document_id=document_id, kinds=INVOICE_KINDS)
+        document = source.load(tenant_id, document_id)
         rows = list(current.scalars(select(EinvoiceSubmission).where(EinvoiceSubmission.document_id == document_id)
                                     .order_by(EinvoiceSubmission.created_at.desc(), EinvoiceSubmission.id).with_for_update()))
         submission = next((row for row in rows if row.state not in ("authorized", "accepted")), None)
@@ -155,7 +186,7 @@ def retry_document_submission(*, tenant_id: uuid.UUID, document_id: uuid.UUID, a
             current.flush()
             enqueue_after_commit(submission.tenant_id, submission.id)
         elif submission.channel == "sri":
-            issue_sri_document(document=_rebuilt_comprobante(document), document_id=document.id)  # 409 when unchanged
+            issue_sri_document(document=source.rebuild(document), document_id=document.id)  # 409 when unchanged
         else:
             configuration = config_fingerprint(submission.channel, submission.environment)
             if configuration == submission.config_fingerprint:
@@ -169,17 +200,17 @@ def retry_document_submission(*, tenant_id: uuid.UUID, document_id: uuid.UUID, a
     return einvoice_of(document_id)
 
 
-def document_ride(*, tenant_id: uuid.UUID, document_id: uuid.UUID) -> bytes:
-    """Render the RIDE of an Ecuadorian invoice or credit note that has an SRI submission.
+def document_ride(*, tenant_id: uuid.UUID, document_id: uuid.UUID, source: EinvoiceSource = INVOICES) -> bytes:
+    """Render the RIDE of an Ecuadorian document (invoice, credit note, retención) that has an SRI submission.
 
     Rebuilt from the document; environment, establishment and emission point are taken from the submitted clave
     so the printed clave is the one the SRI knows even if the settings changed since.
     """
-    document = get_document(tenant_id=tenant_id, document_id=document_id, kinds=INVOICE_KINDS)
+    document = source.load(tenant_id, document_id)
     status = einvoice_of(document_id)
     if status.channel != "sri" or status.submission is None:
         raise EinvoicingNotFoundError("Este documento no tiene comprobante electrónico del SRI.")
     key = status.submission.reference
-    comprobante = dataclasses.replace(_rebuilt_comprobante(document), environment=int(key[23]),
+    comprobante = dataclasses.replace(source.rebuild(document), environment=int(key[23]),
                                       establishment=key[24:27], emission_point=key[27:30])
     return ride_pdf(document=comprobante, submission=status.submission)

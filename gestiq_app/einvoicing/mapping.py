@@ -33,6 +33,7 @@ from gestiq_app.einvoicing.ec_sri.documents import (
     SriLine,
     SriModifiedDocument,
     SriPayment,
+    SriRetention,
     line_tax,
     money,
     totals_from_lines,
@@ -46,6 +47,8 @@ from gestiq_app.einvoicing.es_verifactu.records import (
 )
 from gestiq_app.einvoicing.exceptions import EinvoicingInvalidError
 from gestiq_app.einvoicing.settings import EinvoicingSettings
+from gestiq_app.purchases.models import PurchaseDocument, PurchaseWithholding
+from gestiq_app.purchases.withholdings import build_sri_retention
 from gestiq_app.sales.models import DocumentSeries, SalesDocument, SalesDocumentTax
 from gestiq_app.tenancy.models import Tenant
 
@@ -155,6 +158,24 @@ def sri_document_of(document: SalesDocument, *, tenant: Tenant, settings: Einvoi
     payment = SriPayment(method=settings.sri_payment_method, total=totals.total,
                          term=Decimal(days) if days > 0 else None, time_unit="dias" if days > 0 else None)
     return SriInvoice(**common, payments=(payment,))
+
+
+def sri_retention_of(withholding: PurchaseWithholding, *, tenant: Tenant, settings: EinvoicingSettings) -> SriRetention:
+    """Return the comprobante de retención (codDoc 07) of a recorded Ecuadorian purchase; 422 listing every problem.
+
+    Establishment, emission point and sequential are the withholding's own (its series); the environment is the
+    tenant's setting; the supporting invoice is rebuilt from the purchase document.
+    """
+    problems: list[str] = []
+    issuer = _sri_issuer(tenant, settings, problems)
+    document = session().scalar(select(PurchaseDocument).where(PurchaseDocument.id == withholding.document_id)
+                                .options(selectinload(PurchaseDocument.taxes), selectinload(PurchaseDocument.withholdings)))
+    if document is None:
+        problems.append("La retención no tiene factura de proveedor")
+    elif not document.withholdings:
+        problems.append("La factura de proveedor no tiene retenciones")
+    _fail(problems)
+    return build_sri_retention(withholding, document, issuer=issuer, environment=settings.sri_environment)  # type: ignore[arg-type]
 
 
 # --- Spain -----------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ for lives in the JSON settings of the tenant's `einvoicing` module, with these k
   `special_taxpayer_number` (contribuyente especial), `rimpe_label`, `sri_payment_method` (formaPago, "20").
 - Spain: `verifactu_submission_enabled` (false): whether the chained records are also sent to the AEAT.
 
-When is it active (decided here, documented in docs/einvoicing.md):
+When is it active (decided here, documented in docs/modules/einvoicing.md):
 - Ecuador: from the moment the tenant uploads its signing certificate. Without one there is nothing the SRI would
   accept, so invoices are issued as before and carry no submission.
 - Spain: the VERI*FACTU record chain is ALWAYS kept for Spanish tenants (every invoicing system must keep it);

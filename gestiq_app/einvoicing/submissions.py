@@ -6,6 +6,8 @@ retry_wait (due) ─→ sending ──────┼→ rejected   (final until
 A task may run twice (Huey gives no delivery guarantee): only the run whose UPDATE … WHERE state IN
 ('pending', due 'retry_wait') matched moves the row to `sending`, so a document is sent once per attempt.
 A run that dies while `sending` is recovered by the periodic dispatcher after SENDING_LEASE.
+Reaching authorized/accepted publishes the `einvoice.authorized` webhook and reaching rejected `einvoice.rejected`
+(`failed`, the retries exhausted, publishes nothing), in the transaction that settles the row: once per outcome.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from gestiq_app.db import call_after_commit, session, utcnow
+from gestiq_app.db import call_after_commit, session, unit_of_work, utcnow
 from gestiq_app.einvoicing.certificates import current_certificate_fingerprint, load_signing_material
 from gestiq_app.einvoicing.ec_sri.client import SriClient, SriRequestError, SriTransientError
 from gestiq_app.einvoicing.ec_sri.signing import CertificateError, sign_comprobante
@@ -34,6 +36,8 @@ log = logging.getLogger("gestiq.einvoicing")
 SENDING_LEASE = timedelta(minutes=15)
 LOST_ENQUEUE_GRACE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
+#: Outbound webhook published (in the settling transaction) when a submission reaches these states.
+WEBHOOK_EVENTS = {"authorized": "einvoice.authorized", "accepted": "einvoice.authorized", "rejected": "einvoice.rejected"}
 NO_CERTIFICATE = {"identificador": "GQ-CERT", "mensaje": "La empresa no tiene certificado de firma electrónica",
                   "informacionAdicional": "Suba el archivo .p12 en Facturación electrónica > Certificado", "tipo": "ERROR"}
 
@@ -198,17 +202,47 @@ def _settle(claim: Claim, outcome: Outcome, now: datetime) -> str:
         values["finished_at"], values["next_attempt_at"] = now, None
     if state in ("rejected", "failed"):
         values["config_fingerprint"] = config_fingerprint(claim.channel, claim.environment)
-    current = session()
-    result = current.execute(
-        update(EinvoiceSubmission)
-        .where(EinvoiceSubmission.id == claim.submission_id, EinvoiceSubmission.state == "sending",
-               EinvoiceSubmission.attempts == claim.attempts)
-        .values(state=state, **values).execution_options(synchronize_session=False)
-    )
-    current.commit()
-    if result.rowcount != 1:
+    with unit_of_work() as current:
+        result = current.execute(
+            update(EinvoiceSubmission)
+            .where(EinvoiceSubmission.id == claim.submission_id, EinvoiceSubmission.state == "sending",
+                   EinvoiceSubmission.attempts == claim.attempts)
+            .values(state=state, **values).execution_options(synchronize_session=False)
+        )
+        settled = result.rowcount == 1
+        if settled and state in WEBHOOK_EVENTS:
+            _publish_outcome(claim.submission_id, WEBHOOK_EVENTS[state])  # same transaction: sent once, after commit
+        if settled and state == "authorized":
+            call_after_commit(lambda: _refresh_printed_invoice(claim.submission_id))
+    if not settled:
         log.warning("einvoice submission %s changed while sending; outcome %s dropped", claim.submission_id, state)
     return state
+
+
+def _refresh_printed_invoice(submission_id: uuid.UUID) -> None:
+    """Drop the stored PDF of an invoice the SRI just authorized: the next one prints the authorization."""
+    from gestiq_app.pdf.services import invalidate_document_pdf
+    from gestiq_app.sales.models import SalesDocument
+
+    row = session().get(EinvoiceSubmission, submission_id)
+    if row is not None and session().get(SalesDocument, row.document_id) is not None:
+        invalidate_document_pdf(tenant_id=row.tenant_id, document_id=row.document_id)
+
+
+def _publish_outcome(submission_id: uuid.UUID, event: str) -> None:
+    """Add the einvoice.authorized / einvoice.rejected webhook deliveries of a settled submission (current tx)."""
+    from gestiq_app.webhooks.services import publish_event
+
+    row = session().execute(select(EinvoiceSubmission).where(EinvoiceSubmission.id == submission_id)
+                            .execution_options(populate_existing=True)).scalar_one()
+    payload = {
+        "submission_id": str(row.id), "document_id": str(row.document_id), "document_kind": row.document_kind,
+        "channel": row.channel, "state": row.state, "authority_state": row.authority_state, "reference": row.reference,
+        "environment": row.environment, "authorization_number": row.authorization_number,
+        "authorized_at": row.authorized_at, "attempts": row.attempts, "error": row.last_error,
+        "messages": list(row.messages or []),
+    }
+    publish_event(tenant_id=row.tenant_id, event=event, payload=payload)
 
 
 def process_submission(*, submission_id: uuid.UUID, now: datetime | None = None) -> str:

@@ -7,6 +7,9 @@ its number is not taken.
 `sales.document_voided`: Spain → `register_verifactu_cancellation`. Ecuador: the SRI offline scheme has no
 cancellation service, so an invoice that went to the SRI cannot be voided here (409: issue a nota de crédito, or
 annul it on the SRI portal); one without a submission (e-invoicing not active) is voided normally.
+`purchases.invoice_recorded`: Ecuador (same rule as invoices: certificate uploaded) → when recording numbered a
+comprobante de retención, `issue_sri_document(SriRetention, document_id=withholding.id)` in the same transaction (a
+mapping or XSD problem is a 422 and the recording rolls back: still a draft, no retention number taken).
 Importing this module registers the handlers (done once by `create_app`).
 """
 
@@ -17,10 +20,11 @@ from sqlalchemy import select
 from gestiq_app import domain_events
 from gestiq_app.db import session
 from gestiq_app.einvoicing.exceptions import EinvoicingConflictError
-from gestiq_app.einvoicing.mapping import sri_document_of, verifactu_cancellation_of, verifactu_invoice_of
+from gestiq_app.einvoicing.mapping import sri_document_of, sri_retention_of, verifactu_cancellation_of, verifactu_invoice_of
 from gestiq_app.einvoicing.models import EinvoiceSubmission
 from gestiq_app.einvoicing.services import issue_sri_document, register_verifactu_cancellation, register_verifactu_invoice
 from gestiq_app.einvoicing.settings import current_tenant, get_einvoicing_settings, is_sri_active
+from gestiq_app.purchases.models import PurchaseDocument, PurchaseWithholding
 from gestiq_app.sales.models import SalesDocument
 
 
@@ -61,3 +65,16 @@ def on_document_voided(*, document: SalesDocument) -> None:
             raise EinvoicingConflictError(
                 "En Ecuador un comprobante electrónico no se anula desde aquí: emita una nota de crédito "
                 "o anúlelo en el portal del SRI.")
+
+
+@domain_events.subscribe("purchases.invoice_recorded")
+def on_purchase_recorded(*, document: PurchaseDocument) -> None:
+    """Queue the comprobante de retención numbered while recording an Ecuadorian purchase (SRI active only)."""
+    tenant = current_tenant()
+    if tenant.country != "EC" or not is_sri_active():
+        return
+    withholding = session().scalar(select(PurchaseWithholding).where(PurchaseWithholding.document_id == document.id))
+    if withholding is None:
+        return  # no withholdings on this purchase: nothing to issue
+    retention = sri_retention_of(withholding, tenant=tenant, settings=get_einvoicing_settings())
+    issue_sri_document(document=retention, document_id=withholding.id)

@@ -3,7 +3,7 @@
 The invoice keeps its number (numbering stays gapless) and becomes `voided` with nothing due. The
 `sales.document_voided` domain event runs inside the same transaction: in Spain e-invoicing chains the VERI*FACTU
 registro de anulación; in Ecuador it refuses (409) once the invoice went to the SRI, whose offline scheme has no
-cancellation service (see docs/einvoicing.md). A refusal rolls everything back.
+cancellation service (see docs/modules/einvoicing.md). A refusal rolls everything back.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gestiq_app.db import Base, TenantScoped, Timestamped, utcnow
 
-EVENTS: tuple[str, ...] = ("invoice.issued", "invoice.paid", "payment.received", "import.completed", "einvoice.authorized", "ping")
+EVENTS: tuple[str, ...] = ("invoice.issued", "invoice.paid", "payment.received", "import.completed", "einvoice.authorized", "einvoice.rejected", "ping")
 DELIVERY_STATES: tuple[str, ...] = ("pending", "succeeded", "failed")
 
 

@@ -1,15 +1,15 @@
 """The in-transaction event bus: order, payload, unknown names, and exceptions reaching the caller."""
 
+from collections import defaultdict
+
 import pytest
 
 from gestiq_app import domain_events
 
 
 @pytest.fixture(autouse=True)
-def empty_registry(monkeypatch):
-    """Run each test on an empty registry: the app's real subscribers (e.g. the journal) stay out of it."""
-    from collections import defaultdict
-
+def no_app_subscribers(monkeypatch):
+    """Hide the app's own subscribers (e-invoicing, accounting…): these tests emit fake payloads outside any app."""
     monkeypatch.setattr(domain_events, "_handlers", defaultdict(list))
 
 

@@ -50,8 +50,14 @@ class Script:
 class FakeSri:
     """The fake server: start(), script(), urls, calls; stop()."""
 
-    def __init__(self, reference_dir: Path, *, delay_seconds: float = 0.0) -> None:
-        """Load the WSDL schemas used to check requests and answers."""
+    def __init__(self, reference_dir: Path, *, delay_seconds: float = 0.0, remember_received: bool = False) -> None:
+        """Load the WSDL schemas used to check requests and answers.
+
+        `delay_seconds` delays every answer (after `arrived` counts the request); with `remember_received`, a clave
+        already RECIBIDA is answered DEVUELTA with message 43 "CLAVE ACCESO REGISTRADA", as the real SRI does.
+        """
+        self.remember_received = remember_received
+        self.arrived = 0
         self.reception_schema = wsdl_schema(reference_dir / "RecepcionComprobantesOffline.wsdl")
         self.authorization_schema = wsdl_schema(reference_dir / "AutorizacionComprobantesOffline.wsdl")
         self.scripts: dict[str, Script] = {}
@@ -101,6 +107,8 @@ class FakeSri:
 
     def _app(self, environ: dict, start_response: Any) -> Any:
         request = Request(environ)
+        with self._lock:
+            self.arrived += 1
         if self.delay_seconds:
             time.sleep(self.delay_seconds)
         try:
@@ -147,6 +155,8 @@ class FakeSri:
         access_key = etree.fromstring(signed).findtext("infoTributaria/claveAcceso") or ""
         self.calls.append(("validarComprobante", access_key))
         step = self._next("validarComprobante", access_key)
+        if self.remember_received and access_key in self.received and step == "RECIBIDA":
+            step = ("DEVUELTA", [("43", "CLAVE ACCESO REGISTRADA", None)])
         if isinstance(step, int):
             return Response("Servicio no disponible", status=step)
         state, messages = (step, []) if isinstance(step, str) else step

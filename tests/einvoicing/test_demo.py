@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 from signxml import XMLVerifier
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from gestiq_app.demo import DEMO_PASSWORD, seed_demo
 from gestiq_app.einvoicing.certificates import load_signing_material
@@ -19,6 +19,7 @@ from gestiq_app.einvoicing.es_verifactu.models import VerifactuRecord
 from gestiq_app.einvoicing.models import EinvoiceSubmission
 from gestiq_app.einvoicing.submissions import process_submission
 from gestiq_app.extensions import db
+from gestiq_app.purchases.models import PurchaseWithholding
 from gestiq_app.sales.demo import EVERY_DAYS, SPAN_DAYS
 from gestiq_app.sales.models import SalesDocument
 from gestiq_app.tenancy.context import tenant_context
@@ -45,8 +46,10 @@ def test_demo_ecuador_invoice_validates_signs_is_authorized_and_prints(
             material = load_signing_material()
             assert material is not None and "GESTIQCLOUD CERTIFICADO DE PRUEBAS" in material.certificate.issuer.rfc4514_string()
             assert sorted({(s.channel, s.document_kind, s.environment) for s in submissions}) == [
-                ("sri", "factura", 1), ("sri", "nota_credito", 1)]
-            assert len(submissions) == INVOICES + 1
+                ("sri", "factura", 1), ("sri", "nota_credito", 1), ("sri", "retencion", 1)]
+            retentions = db.session.scalar(select(func.count()).select_from(PurchaseWithholding))
+            assert retentions >= 1 and sum(s.document_kind == "retencion" for s in submissions) == retentions
+            assert len(submissions) == INVOICES + 1 + retentions
             submission = next(s for s in submissions if s.document_id == issued)
             assert submission.state in ("pending", "authorized")  # pending unless an earlier test of this session sent it
             unsigned = submission.payload.encode("utf-8")

@@ -187,3 +187,18 @@ def test_an_ecuadorian_invoice_without_einvoicing_can_be_voided(app) -> None:  #
     assert voided.status_code == 200, voided.get_json()
     assert (voided.get_json()["status"], voided.get_json()["einvoice"]["state"]) == ("voided", "not_applicable")
     assert einvoicing_rows(app, tenant)["einvoice_submissions"] == []
+
+
+def test_the_stored_invoice_pdf_is_reprinted_with_the_authorization(app, einvoicing_config, fake_sri, test_certificate, tmp_path,
+                                                                    monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setitem(app.config, "GESTIQ_EINVOICE_SUBMIT", "0")  # issued while sending is off: pending
+    tenant, customer_id = ec_tenant(app, test_certificate)
+    owner = login_as(app, tenant, "owner")
+    invoice = issue_through_api(owner, customer_id, EC_LINES).get_json()
+    before = "".join(_pdftotext(owner.get(f"/api/v1/invoices/{invoice['id']}/pdf").data, tmp_path).split())
+    assert "Clavedeacceso:" in before and "Númerodeautorización:" not in before  # stored while pending
+    monkeypatch.setitem(app.config, "GESTIQ_EINVOICE_SUBMIT", "1")
+    assert _run_due(app, tenant, _submission_id(owner, invoice["id"]), utcnow()) == "authorized"
+    after = "".join(_pdftotext(owner.get(f"/api/v1/invoices/{invoice['id']}/pdf").data, tmp_path).split())
+    key = owner.get(f"/api/v1/invoices/{invoice['id']}/einvoice").get_json()["access_key"]
+    assert "Númerodeautorización:" in after and "EstadoSRI:Autorizado" in after and after.count(key) == 2

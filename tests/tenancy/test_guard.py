@@ -32,6 +32,7 @@ MUTABLE_COLUMN.update({"PurchaseDocument": "notes", "PurchaseDocumentLine": "des
 MUTABLE_COLUMN.update({"Account": "name", "JournalEntry": "description", "JournalLine": "description"})
 MUTABLE_COLUMN.update({"PaymentProviderAccount": "updated_by", "Payment": "notes", "Refund": "reason", "PaymentRequest": "last_error",
                        "ProviderEvent": "last_error"})
+MUTABLE_COLUMN.update({"ImportBatch": "source_name", "ImportItem": "natural_key", "ImportLineage": "entity_type"})
 
 
 def _ids(cls: type, tenant_id) -> set:  # type: ignore[no-untyped-def]

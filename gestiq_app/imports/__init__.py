@@ -1,0 +1,1 @@
+"""Bulk imports: batches of rows (CSV, XLSX, JSON) staged, validated with the domain schemas, promoted with lineage."""

@@ -1,0 +1,335 @@
+"""The long-running stages, called by the Huey tasks: validate a batch, promote it in chunks, roll it back.
+
+Validation and promotion work in chunks of GESTIQ_IMPORTS_CHUNK_SIZE items, each chunk its own transaction
+that also moves the batch's progress. Promotion is exactly-once: a chunk inserts the entities, their lineage
+(unique per item) and marks its items promoted in ONE transaction under the batch row's lock, so a crash
+loses the whole chunk or nothing, and a second worker (a repeated task, a concurrent one) waits for the
+lock and then finds those items already promoted. Restarting a crashed promotion simply goes on with the
+items still `valid`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, select, update
+
+from gestiq_app.audit.services import record_event
+from gestiq_app.db import session, unit_of_work, utcnow
+from gestiq_app.imports import writers
+from gestiq_app.imports.exceptions import ImportConflictError
+from gestiq_app.imports.models import ImportBatch, ImportItem, ImportLineage
+from gestiq_app.imports.services import _get, chunk_size, move_state, stamp
+from gestiq_app.imports.validation import RowResult, RowValidator, add_error
+from gestiq_app.tenancy.context import tenant_context
+from gestiq_app.tenancy.models import Tenant
+
+log = logging.getLogger("gestiq.imports")
+
+
+def build_validator(batch: ImportBatch) -> RowValidator:
+    """Build the batch's row validator from the tenant's country and IVA catalog in force today."""
+    from gestiq_app.taxes.services import list_categories, list_rates
+
+    tenant = session().get(Tenant, batch.tenant_id)
+    today = datetime.now(ZoneInfo(tenant.timezone)).date()  # type: ignore[union-attr]
+    categories = tuple(list_categories(country=tenant.country, tax_type="iva", in_force_from=today))  # type: ignore[union-attr]
+    rates: dict[str, str] = {}
+    for rate in list_rates(country=tenant.country, on_date=today):  # type: ignore[union-attr]
+        if rate.tax_type == "iva":  # 0 % is both «cero» and «exento»: the first by name («cero») wins
+            rates.setdefault(format(rate.rate.normalize(), "f"), rate.category)
+    return RowValidator(kind=batch.kind, country=tenant.country, mapping=dict(batch.mapping or {}),  # type: ignore[union-attr]
+                        tax_categories=categories, tax_rates=rates,
+                        decimal_separator=(batch.options or {}).get("decimal_separator") or "auto")
+
+
+def _existing(spec: writers.EntitySpec, keys: list[str]) -> dict[str, uuid.UUID]:
+    table: Table = spec.table
+    found: dict[str, uuid.UUID] = {}
+    for start in range(0, len(keys), 500):
+        part = keys[start:start + 500]
+        statement = select(table.c[spec.key_column], table.c.id).where(table.c.tenant_id == _tenant(), table.c[spec.key_column].in_(part))
+        found.update({key: entity_id for key, entity_id in session().connection().execute(statement)})
+    return found
+
+
+def _tenant() -> uuid.UUID:
+    from gestiq_app.tenancy.context import current_tenant_id
+
+    return current_tenant_id()  # type: ignore[return-value]
+
+
+def _decide(batch: ImportBatch, result: RowResult, *, seen: dict[str, int], row_number: int,
+            existing: dict[str, uuid.UUID]) -> tuple[str, str | None, uuid.UUID | None]:
+    """Return (status, action, target id) of a validated row, applying the batch's duplicate policy."""
+    if result.errors:
+        return "invalid", None, None
+    key = result.natural_key
+    label = "SKU" if batch.kind == "products" else "identificador fiscal"
+    if key is not None and key in seen and seen[key] != row_number:
+        if batch.duplicate_policy == "error":
+            add_error(result.errors, "sku" if batch.kind == "products" else "tax_id", "duplicate_in_file",
+                      f"{label} repetido en el archivo (ya aparece en la fila {seen[key]}).")
+            return "invalid", None, None
+        return "skipped", None, None
+    if key is not None:
+        seen.setdefault(key, row_number)
+    if key is not None and key in existing:
+        if batch.duplicate_policy == "update":
+            return "valid", "update", existing[key]
+        if batch.duplicate_policy == "skip":
+            return "skipped", None, existing[key]
+        add_error(result.errors, "sku" if batch.kind == "products" else "tax_id", "already_exists",
+                  f"Ya existe un registro con este {label}.")
+        return "invalid", None, None
+    return "valid", "create", None
+
+
+def _validate_rows(validator: RowValidator, items: list[tuple[uuid.UUID, int, dict, dict | None, bool]]) -> list[RowResult]:
+    return [validator.validate(data or {}) if edited else validator.validate_raw(raw) for _, _, raw, data, edited in items]
+
+
+def run_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, pool: Any = None,
+                   progress: Callable[[int], None] | None = None) -> str:
+    """Validate every item of a batch in `validating`, a chunk per transaction; end in `validated`."""
+    with tenant_context(tenant_id):
+        with unit_of_work():
+            batch = _get(batch_id)
+            if batch.state != "validating":
+                return batch.state
+            stamp(batch, "validation_started_at")
+            batch.processed_items = 0
+            validator = build_validator(batch)
+            spec = writers.spec_for(batch.kind)
+        seen: dict[str, int] = {}
+        last_row = -1
+        size = chunk_size()
+        while True:
+            with unit_of_work() as current:
+                batch = _get(batch_id, lock=True)
+                if batch.state != "validating":
+                    return batch.state
+                items = current.execute(
+                    select(ImportItem.id, ImportItem.row_number, ImportItem.raw, ImportItem.data, ImportItem.is_edited)
+                    .where(ImportItem.batch_id == batch_id, ImportItem.row_number > last_row)
+                    .order_by(ImportItem.row_number).limit(size)).all()
+                if not items:
+                    move_state(batch_id, ("validating",), "validated")
+                    batch.state = "validated"
+                    stamp(batch, "validated_at")
+                    return "validated"
+                results = pool.validate(validator, items) if pool is not None else _validate_rows(validator, items)
+                keys = sorted({r.natural_key for r in results if r.natural_key and not r.errors})
+                existing = _existing(spec, keys)
+                decided = []
+                for (item_id, row_number, *_), result in zip(items, results):
+                    status, action, target = _decide(batch, result, seen=seen, row_number=row_number, existing=existing)
+                    decided.append((item_id, result.data, result.errors, status, action, target, result.natural_key))
+                _store_results(tenant_id, batch_id, decided, (items[0][1], items[-1][1]))
+                batch.processed_items = (batch.processed_items or 0) + len(items)
+                last_row = items[-1][1]
+            if progress is not None:
+                progress(len(items))
+
+
+def _store_results(tenant_id: uuid.UUID, batch_id: uuid.UUID, decided: list[tuple], row_range: tuple[int, int]) -> None:
+    if writers.is_postgresql():
+        writers.store_item_results_postgresql(tenant_id=tenant_id, batch_id=batch_id, results=decided, row_range=row_range)
+        return
+    table = ImportItem.__table__
+    params = [dict(zip(("b_id", "b_data", "b_errors", "b_status", "b_action", "b_target", "b_key"), row)) for row in decided]
+    session().connection().execute(
+        update(table).where(table.c.tenant_id == tenant_id, table.c.id == bindparam("b_id"))
+        .values(data=bindparam("b_data"), errors=bindparam("b_errors"), status=bindparam("b_status"),
+                action=bindparam("b_action"), target_id=bindparam("b_target"), natural_key=bindparam("b_key")),
+        params)
+
+
+def revalidate_item(batch: ImportBatch, item: ImportItem, *, changes: dict[str, Any]) -> None:
+    """Merge a user's fix into the item's data and validate it again (duplicates checked against the batch and the data)."""
+    validator = build_validator(batch)
+    if item.is_edited or item.data:
+        base = dict(item.data or {})
+    else:
+        base, _ = validator.map_raw(item.raw or {})
+    for name, value in changes.items():
+        if value is None:
+            base.pop(name, None)
+        else:
+            base[name] = value
+    result = validator.validate(base)
+    spec = writers.spec_for(batch.kind)
+    seen: dict[str, int] = {}
+    if result.natural_key and not result.errors:
+        other = session().execute(
+            select(ImportItem.row_number).where(ImportItem.batch_id == batch.id, ImportItem.id != item.id,
+                                                ImportItem.natural_key == result.natural_key,
+                                                ImportItem.status.in_(("valid", "promoted")))
+            .order_by(ImportItem.row_number).limit(1)).scalar()
+        if other is not None:
+            seen[result.natural_key] = other
+    existing = _existing(spec, [result.natural_key] if result.natural_key and not result.errors else [])
+    status, action, target = _decide(batch, result, seen=seen, row_number=item.row_number, existing=existing)
+    item.data, item.errors, item.status, item.action, item.target_id = result.data, result.errors, status, action, target
+    item.natural_key, item.is_edited = result.natural_key, True
+
+
+def _promote_chunk(batch: ImportBatch, items: list[Any], spec: writers.EntitySpec) -> int:
+    tenant_id = batch.tenant_id
+    now = utcnow()
+    creates = [item for item in items if item.action == "create"]
+    updates = [item for item in items if item.action == "update" and item.target_id is not None]
+    new_ids = {item.id: uuid.uuid4() for item in creates}
+    rows = [writers.build_row(spec, tenant_id=tenant_id, entity_id=new_ids[item.id], data=item.data or {}) for item in creates]
+    promoted_creates = 0
+    if writers.is_postgresql():
+        promoted_creates = writers.promote_creates_postgresql(spec, tenant_id=tenant_id, batch_id=batch.id,
+                                                              rows=[(item.id, row) for item, row in zip(creates, rows)],
+                                                              row_range=(items[0].row_number, items[-1].row_number))
+        creates, rows = [], []
+    inserted = writers.insert_entities(spec, rows)
+    lineage: list[dict[str, Any]] = []
+    skipped: list[uuid.UUID] = []
+    for item in creates:
+        if new_ids[item.id] in inserted:
+            lineage.append({"tenant_id": tenant_id, "id": uuid.uuid4(), "batch_id": batch.id, "item_id": item.id,
+                            "entity_type": spec.entity_type, "entity_id": new_ids[item.id], "action": "created",
+                            "previous": None, "created_at": now})
+        else:
+            skipped.append(item.id)  # its key appeared since validation: someone created it meanwhile
+    if updates:
+        before = writers.snapshot_entities(spec, [item.target_id for item in updates],  # type: ignore[misc]
+                                           {key for item in updates for key in (item.data or {}) if key in spec.writable})
+        writers.update_entities(spec, tenant_id=tenant_id, changes=[(item.target_id, item.data or {}) for item in updates])  # type: ignore[misc]
+        for item in updates:
+            lineage.append({"tenant_id": tenant_id, "id": uuid.uuid4(), "batch_id": batch.id, "item_id": item.id,
+                            "entity_type": spec.entity_type, "entity_id": item.target_id, "action": "updated",
+                            "previous": before.get(item.target_id), "created_at": now})  # type: ignore[arg-type]
+    connection = session().connection()
+    if lineage:
+        connection.execute(insert(ImportLineage.__table__), lineage)
+    table = ImportItem.__table__
+    done = [entry["item_id"] for entry in lineage]
+    for status, ids in (("promoted", done), ("skipped", skipped)):
+        for start in range(0, len(ids), 500):
+            connection.execute(update(table).where(table.c.tenant_id == tenant_id, table.c.id.in_(ids[start:start + 500]))
+                               .values(status=status))
+    return len(done) + promoted_creates
+
+
+def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "system:imports",
+                  progress: Callable[[int], None] | None = None) -> str:
+    """Promote the valid items of a batch in `promoting`, a chunk per transaction; end in `promoted` (one audit event)."""
+    size = chunk_size()
+    with tenant_context(tenant_id):
+        with unit_of_work():
+            batch = _get(batch_id)
+            if batch.state != "promoting":
+                return batch.state
+            if "promotion_started_at" not in (batch.timings or {}):
+                stamp(batch, "promotion_started_at")
+            spec = writers.spec_for(batch.kind)
+        last_row = -1
+        while True:
+            with unit_of_work() as current:
+                # The batch row's lock serializes workers: a second one waits, then sees these items promoted.
+                batch = _get(batch_id, lock=True)
+                if batch.state != "promoting":
+                    return batch.state
+                # `row_number > last_row` starts the index range after the rows this run already promoted: their old
+                # `valid` index entries stay until VACUUM, and scanning past them on every chunk would be quadratic.
+                items = current.execute(
+                    select(ImportItem.id, ImportItem.data, ImportItem.action, ImportItem.target_id, ImportItem.row_number)
+                    .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.row_number > last_row)
+                    .order_by(ImportItem.row_number).limit(size)).all()
+                if not items:
+                    _finish_promotion(batch, actor=actor)
+                    return "promoted"
+                batch.promoted_items = (batch.promoted_items or 0) + _promote_chunk(batch, items, spec)
+                batch.chunks_done = (batch.chunks_done or 0) + 1
+                last_row = items[-1].row_number
+            _after_chunk_hook(batch_id)
+            if progress is not None:
+                progress(len(items))
+
+
+def _after_chunk_hook(batch_id: uuid.UUID) -> None:
+    """Test seam: called after each committed promotion chunk (the crash test slows or kills the worker here)."""
+
+
+def _finish_promotion(batch: ImportBatch, *, actor: str) -> None:
+    counts = dict(session().execute(select(ImportLineage.action, func.count()).where(ImportLineage.batch_id == batch.id)
+                                    .group_by(ImportLineage.action)).all())
+    move_state(batch.id, ("promoting",), "promoted")
+    batch.state = "promoted"
+    stamp(batch, "promoted_at")
+    record_event(actor=actor, action="import.promoted", entity="import_batch", entity_id=batch.id,
+                 changes={"kind": batch.kind, "created": counts.get("created", 0), "updated": counts.get("updated", 0)})
+
+
+def entities_in_use(spec: writers.EntitySpec, batch_id: uuid.UUID) -> int:
+    """Count created entities of a batch that other rows now refer to (an invoiced product, a customer with documents)."""
+    from gestiq_app.db import metadata
+
+    created = select(ImportLineage.entity_id).where(ImportLineage.batch_id == batch_id, ImportLineage.action == "created")
+    used = 0
+    for table in metadata.tables.values():
+        if table.name == "import_lineage":
+            continue
+        for foreign_key in table.foreign_key_constraints:
+            if foreign_key.referred_table is not spec.table:
+                continue
+            column = next(element.parent for element in foreign_key.elements if element.column.name == "id")
+            used += session().connection().execute(
+                select(func.count()).select_from(table).where(table.c.tenant_id == _tenant(), column.in_(created))).scalar() or 0
+    return used
+
+
+def rollback_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str) -> ImportBatch:
+    """Undo a promoted batch in one transaction: delete what it created, restore what it updated; refused when in use."""
+    with tenant_context(tenant_id), unit_of_work() as current:
+        batch = _get(batch_id, lock=True)
+        if batch.state != "promoted":
+            raise ImportConflictError(f"Solo se puede deshacer un lote importado (estado actual: «{batch.state}»).",
+                                      errors={"state": [batch.state]})
+        spec = writers.spec_for(batch.kind)
+        in_use = entities_in_use(spec, batch_id)
+        if in_use:
+            raise ImportConflictError(
+                f"No se puede deshacer: {in_use} registro(s) creados por este lote ya se usan en otros documentos.",
+                errors={"batch": [f"{in_use} en uso (p. ej. productos facturados o clientes con facturas)."]})
+        table = spec.table
+        created = select(ImportLineage.entity_id).where(ImportLineage.batch_id == batch_id, ImportLineage.action == "created")
+        deleted = current.connection().execute(delete(table).where(table.c.tenant_id == tenant_id, table.c.id.in_(created))).rowcount
+        restored = 0
+        for entry in current.scalars(select(ImportLineage).where(ImportLineage.batch_id == batch_id, ImportLineage.action == "updated")):
+            previous = dict(entry.previous or {})
+            previous.pop("version", None)
+            if previous:
+                writers.update_entities(spec, tenant_id=tenant_id, changes=[(entry.entity_id, previous)])
+                restored += 1
+        current.execute(delete(ImportLineage).where(ImportLineage.batch_id == batch_id))
+        item_table = ImportItem.__table__
+        current.connection().execute(update(item_table).where(item_table.c.tenant_id == tenant_id, item_table.c.batch_id == batch_id,
+                                                              item_table.c.status == "promoted").values(status="valid"))
+        move_state(batch_id, ("promoted",), "rolled_back", promoted_items=0)
+        batch.state, batch.promoted_items = "rolled_back", 0
+        stamp(batch, "rolled_back_at")
+        record_event(actor=actor, action="import.rolled_back", entity="import_batch", entity_id=batch_id,
+                     changes={"deleted": deleted, "restored": restored})
+    return batch
+
+
+def fail_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, state: str, message: str) -> None:
+    """Mark a batch failed after an unexpected error in a stage (the message is shown to the user)."""
+    with tenant_context(tenant_id), unit_of_work():
+        move_state(batch_id, (state,), "failed", error=message[:2000])
+
+
+__all__ = ["build_validator", "entities_in_use", "exists", "fail_batch", "revalidate_item", "rollback_batch", "run_promotion",
+           "run_validation"]

@@ -1,0 +1,225 @@
+"""Row validation with the domain's own input schemas and fiscal rules (one source of truth with the API).
+
+A `RowValidator` is built once per batch from plain values (kind, tenant country, tax catalog), touches no
+database and can be pickled, so a process pool can validate chunks on every core.
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from gestiq_app.imports.mapping import FIELDS_BY_KIND
+from gestiq_app.imports.parsing import parse_boolean, parse_decimal
+
+REQUIRED_MESSAGE = "Campo obligatorio."
+Errors = dict[str, list[dict[str, str]]]
+
+
+@dataclass
+class RowResult:
+    """The outcome of one row: normalized data (JSON-ready), per-field errors and the natural key."""
+
+    data: dict[str, Any]
+    errors: Errors = field(default_factory=dict)
+    natural_key: str | None = None
+
+
+def add_error(errors: Errors, field_name: str, code: str, message: str) -> None:
+    """Append one coded error to a field."""
+    errors.setdefault(field_name, []).append({"code": code, "message": message})
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(inner) for key, inner in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(inner) for inner in value]
+    if hasattr(value, "hex") and type(value).__name__ == "UUID":
+        return str(value)
+    return value
+
+
+def _schema_errors(messages: Any, errors: Errors, prefix: str = "") -> None:
+    if isinstance(messages, dict):
+        for key, inner in messages.items():
+            _schema_errors(inner, errors, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(messages, list):
+        for message in messages:
+            if isinstance(message, (dict, list)):
+                _schema_errors(message, errors, prefix)
+            else:
+                code = "required" if message == REQUIRED_MESSAGE else "unknown_field" if message == "Campo desconocido." else "invalid"
+                add_error(errors, prefix or "_row", code, str(message))
+    else:
+        add_error(errors, prefix or "_row", "invalid", str(messages))
+
+
+@dataclass
+class RowValidator:
+    """Validate rows of one kind for one tenant: map headers, coerce text, load the domain schema, check fiscal rules."""
+
+    kind: str
+    country: str
+    mapping: dict[str, str | None]
+    tax_categories: tuple[str, ...] = ()
+    #: "21" -> "general" (percentages of the tenant's country IVA in force today)
+    tax_rates: dict[str, str] = field(default_factory=dict)
+    decimal_separator: str = "auto"
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the cached schema (a process pool rebuilds it once per worker)."""
+        return {key: value for key, value in self.__dict__.items() if key != "_cached_schema"}
+
+    def _schema(self) -> Schema:
+        schema = getattr(self, "_cached_schema", None)
+        if schema is None:
+            if self.kind == "products":
+                from gestiq_app.catalog.schemas import ProductCreateSchema as schema_class
+            elif self.kind == "customers":
+                from gestiq_app.crm.schemas import CustomerCreateSchema as schema_class  # type: ignore[assignment]
+            else:
+                from gestiq_app.crm.schemas import SupplierCreateSchema as schema_class  # type: ignore[assignment]
+            schema = schema_class()
+            object.__setattr__(self, "_cached_schema", schema)
+        return schema
+
+    def map_raw(self, raw: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
+        """Turn a raw row {header: text} into the schema's payload (typed where text is unambiguous)."""
+        types_by_field = FIELDS_BY_KIND[self.kind]
+        payload: dict[str, Any] = {}
+        errors: Errors = {}
+        if raw.get("_extra"):
+            add_error(errors, "_row", "extra_columns", f"La fila tiene más columnas que la cabecera: «{raw['_extra'][:80]}».")
+        for header, target in self.mapping.items():
+            if not target:
+                continue
+            text = raw.get(header)
+            if text is None or str(text).strip() == "":
+                continue
+            text = str(text).strip()
+            kind = types_by_field[target]
+            try:
+                value: Any = self._coerce(kind, text)
+            except ValueError:
+                add_error(errors, target, f"invalid_{kind}", _COERCE_MESSAGES[kind].format(text=text[:60]))
+                value = text
+            if kind == "tax_rate":
+                if target in errors:
+                    continue
+                target, value = "tax_category", value
+            if "." in target:
+                parent, child = target.split(".", 1)
+                payload.setdefault(parent, {})[child] = value
+            else:
+                payload[target] = value
+        return payload, errors
+
+    def _coerce(self, kind: str, text: str) -> Any:
+        if kind == "decimal":
+            return format(parse_decimal(text, decimal_separator=self.decimal_separator), "f")
+        if kind == "integer":
+            number = parse_decimal(text, decimal_separator=self.decimal_separator)
+            if number != number.to_integral_value():
+                raise ValueError(text)
+            return int(number)
+        if kind == "boolean":
+            return parse_boolean(text)
+        if kind == "upper":
+            return text.upper()
+        if kind == "lower":
+            return text.lower()
+        if kind == "list":
+            return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+        if kind == "tax_rate":
+            rate = parse_decimal(text, decimal_separator=self.decimal_separator)
+            if Decimal("0") < rate < Decimal("1"):
+                rate *= 100  # 0,21 written as a fraction
+            category = self.tax_rates.get(format(rate.normalize(), "f"))
+            if category is None:
+                raise ValueError(text)
+            return category
+        return text
+
+    def validate(self, payload: dict[str, Any], errors: Errors | None = None) -> RowResult:
+        """Load a payload with the domain schema and check the domain rules; return data, errors and natural key."""
+        errors = {key: list(value) for key, value in (errors or {}).items()}
+        candidate = {key: value for key, value in payload.items() if key not in errors}
+        try:
+            loaded = self._schema().load(candidate)
+        except ValidationError as error:
+            found: Errors = {}
+            _schema_errors(error.messages, found)
+            errors.update({name: entries for name, entries in found.items() if name not in errors})
+            return RowResult(data=_jsonable(payload), errors=errors, natural_key=self._key(payload))
+        if errors:
+            return RowResult(data=_jsonable(payload), errors=errors, natural_key=self._key(payload))
+        if self.kind == "products":
+            self._check_product(loaded, errors)
+        else:
+            self._check_party(loaded, errors)
+        return RowResult(data=_jsonable(loaded), errors=errors, natural_key=self._key(loaded))
+
+    def validate_raw(self, raw: dict[str, Any]) -> RowResult:
+        """Map and validate a raw source row."""
+        payload, errors = self.map_raw(raw)
+        return self.validate(payload, errors)
+
+    def _check_product(self, loaded: dict[str, Any], errors: Errors) -> None:
+        category = loaded.setdefault("tax_category", "general")
+        if self.tax_categories and category not in self.tax_categories:
+            add_error(errors, "tax_category", "unknown_tax_category",
+                      f"Categoría de IVA desconocida. Use una de: {', '.join(self.tax_categories)}.")
+
+    def _check_party(self, loaded: dict[str, Any], errors: Errors) -> None:
+        from gestiq_app.crm.exceptions import PartyInvalidError
+        from gestiq_app.crm.models import FLAGS_BY_COUNTRY
+        from gestiq_app.crm.rules import check_party
+        from gestiq_app.crm.services import CUSTOMER, SUPPLIER
+
+        if loaded.get("price_list_id") is not None:
+            add_error(errors, "price_list_id", "not_importable", "La tarifa no se puede importar; asígnela después.")
+            return
+        loaded["country"] = loaded.get("country") or self.country
+        flags = {flag: loaded.get(flag, False) for country_flags in FLAGS_BY_COUNTRY.values() for flag in country_flags}
+        party = types.SimpleNamespace(**{**flags, "country": loaded["country"], "tax_id": loaded["tax_id"],
+                                         "tax_id_type": loaded.get("tax_id_type")})
+        try:
+            check_party(party, kind=CUSTOMER if self.kind == "customers" else SUPPLIER,  # type: ignore[arg-type]
+                        detect_type=not loaded.get("tax_id_type"))
+        except PartyInvalidError as error:
+            for field_name, messages in error.errors.items():
+                for message in messages:
+                    add_error(errors, field_name, "invalid_tax_id" if field_name.startswith("tax_id") else "invalid", message)
+            return
+        loaded["tax_id"], loaded["tax_id_type"] = party.tax_id, party.tax_id_type
+
+    def _key(self, data: dict[str, Any]) -> str | None:
+        if self.kind == "products":
+            value = data.get("sku")
+            return str(value).strip()[:100] if value else None
+        from gestiq_app.fiscal.taxids import normalize_tax_id
+
+        value = data.get("tax_id")
+        return normalize_tax_id(str(value))[:100] if value else None
+
+
+_COERCE_MESSAGES = {
+    "decimal": "«{text}» no es un número (use 1234,56 o 1234.56).",
+    "integer": "«{text}» no es un número entero.",
+    "boolean": "«{text}» no es sí o no.",
+    "tax_rate": "No hay ningún IVA del {text} % en el catálogo de impuestos.",
+    "text": "Valor no válido.",
+    "upper": "Valor no válido.",
+    "lower": "Valor no válido.",
+    "list": "Valor no válido.",
+}

@@ -1,0 +1,236 @@
+"""Set-based writes of promoted rows: PostgreSQL COPY into a staging table + INSERT … SELECT … ON CONFLICT;
+executemany batches elsewhere (SQLite). Never one ORM object per row.
+
+Each function runs inside the caller's chunk transaction and returns which of the given ids were really
+inserted: a row whose natural key appeared meanwhile (someone created it by hand) is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from gestiq_app.db import session, utcnow
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """What promotion needs to know about a target entity: its table, natural key and defaults."""
+
+    entity_type: str
+    model: Any
+    key_column: str
+    writable: tuple[str, ...]
+    defaults: dict[str, Any]
+    json_columns: frozenset[str]
+    decimal_columns: frozenset[str]
+
+    @property
+    def table(self) -> Table:
+        """The entity's table."""
+        return self.model.__table__
+
+
+def spec_for(kind: str) -> EntitySpec:
+    """Return the entity spec of an import kind (defaults and writable columns come from the domain services)."""
+    if kind == "products":
+        from gestiq_app.catalog import services as catalog_services
+        from gestiq_app.catalog.models import Product
+
+        return EntitySpec("product", Product, "sku", catalog_services.WRITABLE, catalog_services._defaults(),  # noqa: SLF001
+                          frozenset(), frozenset({"unit_price", "cost"}))
+    from gestiq_app.crm import services as crm_services
+    from gestiq_app.crm.models import Customer, Supplier
+
+    model = Customer if kind == "customers" else Supplier
+    return EntitySpec(kind[:-1], model, "tax_id", crm_services.WRITABLE, crm_services._defaults(),  # noqa: SLF001
+                      frozenset({"address", "addresses", "contacts", "tags"}), frozenset())
+
+
+def _python_value(spec: EntitySpec, column: str, value: Any) -> Any:
+    if value is not None and column in spec.decimal_columns:
+        return Decimal(str(value))
+    return value
+
+
+def build_row(spec: EntitySpec, *, tenant_id: uuid.UUID, entity_id: uuid.UUID, data: dict[str, Any]) -> dict[str, Any]:
+    """Return the full column values of a new entity from validated data plus the domain's defaults."""
+    now = utcnow()
+    values = {**spec.defaults, **{key: value for key, value in data.items() if key in spec.writable}}
+    row = {column: _python_value(spec, column, values.get(column)) for column in spec.writable}
+    if row.get("address") is None and "address" in spec.json_columns:
+        row["address"] = {}
+    if spec.entity_type == "customer":
+        row["price_list_id"] = None
+    row.update({"tenant_id": tenant_id, "id": entity_id, "version": 1, "created_at": now, "updated_at": now})
+    return row
+
+
+def insert_entities(spec: EntitySpec, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert new entities, skipping natural-key conflicts; return the ids actually inserted."""
+    if not rows:
+        return set()
+    connection = session().connection()
+    if connection.dialect.name == "postgresql":
+        return _copy_insert(spec, rows)
+    statement = sqlite_insert(spec.table).on_conflict_do_nothing(index_elements=["tenant_id", spec.key_column])
+    connection.execute(statement, rows)
+    ids = [row["id"] for row in rows]
+    inserted: set[uuid.UUID] = set()
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        inserted.update(connection.execute(select(spec.table.c.id).where(spec.table.c.id.in_(part))).scalars())
+    return inserted
+
+
+def _copy_insert(spec: EntitySpec, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """COPY the rows into a temporary staging table, then INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING id."""
+    columns = list(rows[0])
+    table = spec.table.name
+    driver = session().connection().connection.driver_connection
+    column_list = ", ".join(f'"{column}"' for column in columns)
+    with driver.cursor() as cursor:
+        # ON COMMIT DROP: the staging table lives exactly as long as the chunk's transaction.
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS import_stage_{table} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
+        cursor.execute(f"TRUNCATE import_stage_{table}")
+        with cursor.copy(f"COPY import_stage_{table} ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[c], ensure_ascii=False) if c in spec.json_columns else row[c] for c in columns])
+        cursor.execute(
+            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM import_stage_{table} "
+            f'ON CONFLICT (tenant_id, "{spec.key_column}") DO NOTHING RETURNING id'
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def snapshot_entities(spec: EntitySpec, ids: Iterable[uuid.UUID], columns: Iterable[str]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Return the current values of some columns of existing entities (for update lineage)."""
+    wanted = sorted(set(columns))
+    table = spec.table
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    id_list = list(ids)
+    for start in range(0, len(id_list), 500):
+        statement = select(table.c.id, table.c.version, *(table.c[column] for column in wanted)).where(
+            table.c.id.in_(id_list[start:start + 500]))
+        for row in session().connection().execute(statement).mappings():
+            found[row["id"]] = {column: _jsonable(row[column]) for column in ["version", *wanted]}
+    return found
+
+
+def _jsonable(value: Any) -> Any:
+    return format(value, "f") if isinstance(value, Decimal) else value
+
+
+def update_entities(spec: EntitySpec, *, tenant_id: uuid.UUID, changes: list[tuple[uuid.UUID, dict[str, Any]]]) -> None:
+    """Apply per-entity changes (executemany grouped by the set of changed columns); bump version and updated_at."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for entity_id, values in changes:
+        columns = tuple(sorted(key for key in values if key in spec.writable and key != spec.key_column))
+        groups.setdefault(columns, []).append({"b_id": entity_id, **{f"b_{c}": _python_value(spec, c, values[c]) for c in columns}})
+    table = spec.table
+    for columns, params in groups.items():
+        statement = (update(table).where(table.c.tenant_id == tenant_id, table.c.id == bindparam("b_id"))
+                     .values(**{c: bindparam(f"b_{c}") for c in columns}, version=table.c.version + 1, updated_at=utcnow()))
+        session().connection().execute(statement, params)
+
+
+def is_postgresql() -> bool:
+    """Tell whether the current session talks to PostgreSQL (set-based COPY paths) or SQLite (executemany)."""
+    return session().connection().dialect.name == "postgresql"
+
+
+def copy_to_stage(stage: str, definition: str, columns: list[str], rows: Iterable[Iterable[Any]], json_columns: frozenset[str] = frozenset()) -> None:
+    """COPY rows into a temporary staging table dropped at commit (PostgreSQL refuses COPY into tables with RLS)."""
+    driver = session().connection().connection.driver_connection
+    json_positions = [index for index, column in enumerate(columns) if column in json_columns]
+    with driver.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ({definition}) ON COMMIT DROP")
+        cursor.execute(f"TRUNCATE {stage}")
+        with cursor.copy(f"COPY {stage} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                values = list(row)
+                for index in json_positions:
+                    values[index] = json.dumps(values[index], ensure_ascii=False)
+                copy.write_row(values)
+        # A fresh temporary table has no statistics: without them the planner joins it by scanning the big table per row.
+        cursor.execute(f"ANALYZE {stage}")
+
+
+def execute_driver(sql: str, params: Any = None) -> list[tuple]:
+    """Run one statement on the session's psycopg connection (same transaction) and return its rows, if any."""
+    driver = session().connection().connection.driver_connection
+    with driver.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def promote_creates_postgresql(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_id: uuid.UUID,
+                               rows: list[tuple[uuid.UUID, dict[str, Any]]], row_range: tuple[int, int]) -> int:
+    """Insert entities, their lineage and the items' status in three set-based statements; return the items promoted.
+
+    rows: (item id, full entity row from `build_row`). The staging table holds the entity columns plus the item id;
+    INSERT … ON CONFLICT DO NOTHING RETURNING id tells which entities are new; lineage and item status follow from it.
+    """
+    if not rows:
+        return 0
+    table = spec.table.name
+    columns = list(rows[0][1])
+    stage = f"import_stage_{table}"
+    copy_to_stage(stage, f"LIKE {table} INCLUDING DEFAULTS, item_id uuid", [*columns, "item_id"],
+                  ([*(row[column] for column in columns), item_id] for item_id, row in rows), spec.json_columns)
+    column_list = ", ".join(f'"{column}"' for column in columns)
+    lineage = execute_driver(
+        f"WITH created AS (INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {stage} "
+        f'ON CONFLICT (tenant_id, "{spec.key_column}") DO NOTHING RETURNING id) '
+        f"INSERT INTO import_lineage (tenant_id, id, batch_id, item_id, entity_type, entity_id, action, created_at) "
+        f"SELECT %(tenant)s, gen_random_uuid(), %(batch)s, s.item_id, %(entity)s, s.id, 'created', now() "
+        f"FROM {stage} s JOIN created c ON c.id = s.id RETURNING item_id",
+        {"tenant": tenant_id, "batch": batch_id, "entity": spec.entity_type})
+    promoted = [row[0] for row in lineage]
+    # The chunk's row range keeps the planner on the (tenant, batch, status, row) index whatever the (often stale)
+    # statistics of import_items say: without it, each chunk would walk every remaining `valid` item of the batch.
+    where = ("tenant_id = %(tenant)s AND batch_id = %(batch)s AND status = 'valid' AND row_number BETWEEN %(first)s AND %(last)s "
+             "AND id = ANY(%(ids)s)")
+    params = {"tenant": tenant_id, "batch": batch_id, "first": row_range[0], "last": row_range[1]}
+    execute_driver(f"UPDATE import_items SET status = 'promoted' WHERE {where}", {**params, "ids": promoted})
+    if len(promoted) < len(rows):
+        # Items whose key appeared since validation (someone created it meanwhile) are skipped, not promoted.
+        execute_driver(f"UPDATE import_items SET status = 'skipped' WHERE {where}", {**params, "ids": [item_id for item_id, _ in rows]})
+    return len(promoted)
+
+
+ITEM_RESULT_COLUMNS = ["id", "data", "errors", "status", "action", "target_id", "natural_key"]
+
+
+def store_item_results_postgresql(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, results: list[tuple],
+                                  row_range: tuple[int, int]) -> None:
+    """Write validation results (ITEM_RESULT_COLUMNS tuples) with COPY into staging + one UPDATE … FROM.
+
+    The chunk's row range pins the planner to the (tenant, batch, row) key: the statistics of a freshly filled
+    import_items table are stale, and the runtime role may not ANALYZE it.
+    """
+    copy_to_stage("import_stage_results", "id uuid, data json, errors json, status varchar(10), action varchar(10), "
+                  "target_id uuid, natural_key varchar(100)", ITEM_RESULT_COLUMNS, results, frozenset({"data", "errors"}))
+    execute_driver("UPDATE import_items i SET data = s.data, errors = s.errors, status = s.status, action = s.action, "
+                   "target_id = s.target_id, natural_key = s.natural_key FROM import_stage_results s "
+                   "WHERE i.tenant_id = %(tenant)s AND i.batch_id = %(batch)s AND i.row_number BETWEEN %(first)s AND %(last)s "
+                   "AND i.id = s.id",
+                   {"tenant": tenant_id, "batch": batch_id, "first": row_range[0], "last": row_range[1]})
+
+
+ITEM_INSERT_COLUMNS = ["tenant_id", "id", "batch_id", "row_number", "raw", "data", "is_edited", "status", "errors"]
+
+
+def insert_items_postgresql(rows: list[tuple]) -> None:
+    """Stage new items (ITEM_INSERT_COLUMNS tuples) with COPY, then INSERT … SELECT (RLS checks every row)."""
+    copy_to_stage("import_stage_items", "LIKE import_items INCLUDING DEFAULTS", ITEM_INSERT_COLUMNS, rows,
+                  frozenset({"raw", "data", "errors"}))
+    cols = ", ".join(ITEM_INSERT_COLUMNS)
+    execute_driver(f"INSERT INTO import_items ({cols}) SELECT {cols} FROM import_stage_items")
