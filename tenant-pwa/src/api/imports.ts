@@ -4,39 +4,24 @@
  * in place (each fix is revalidated at once), promote (a job), lineage and undo.
  */
 import { api, API_PREFIX } from './http';
+import type { components } from './schema';
 import type { Page, Query } from './resources';
 
-export type ImportKind = 'customers' | 'suppliers' | 'products';
-export type BatchState = 'created' | 'ingested' | 'validating' | 'validated' | 'promoting' | 'promoted' | 'rolled_back' | 'failed';
-export type ItemStatus = 'pending' | 'valid' | 'invalid' | 'skipped' | 'promoted';
+type Schemas = components['schemas'];
 
-export interface ImportBatch {
+export type ImportKind = Schemas['BatchCreate']['kind'];
+export type BatchState = NonNullable<Schemas['BatchDetail']['state']>;
+export type ItemStatus = NonNullable<Schemas['Item']['status']>;
+
+/** The batch (generated type) with its loosely typed maps narrowed to what the API documents. */
+export type ImportBatch = Omit<Schemas['BatchDetail'], 'kind' | 'state' | 'mapping' | 'counts' | 'headers'> & {
   id: string;
   kind: ImportKind;
-  source_name?: string | null;
   state: BatchState;
   headers?: string[] | null;
   mapping?: Record<string, string | null> | null;
-  total_items?: number;
-  processed_items?: number;
-  promoted_items?: number;
-  error?: string | null;
   counts?: Record<string, number>;
-  progress?: number;
-  durations?: Record<string, number>;
-  created_at?: string;
-}
-
-export interface ImportItem {
-  id: string;
-  row_number: number;
-  status: ItemStatus;
-  raw?: Record<string, unknown>;
-  data?: Record<string, unknown> | null;
-  errors?: Record<string, ItemError[]>;
-  action?: string | null;
-  is_edited?: boolean;
-}
+};
 
 /** One error of a field: a stable code and the domain's Spanish message. */
 export interface ItemError {
@@ -44,18 +29,20 @@ export interface ItemError {
   message: string;
 }
 
+export type ImportItem = Omit<Schemas['Item'], 'id' | 'row_number' | 'status' | 'data' | 'errors'> & {
+  id: string;
+  row_number: number;
+  status: ItemStatus;
+  data?: Record<string, unknown> | null;
+  errors?: Record<string, ItemError[]>;
+};
+
 /** The messages of a field's errors (plain strings are accepted too). */
 export function errorMessages(errors: readonly (ItemError | string)[] | undefined): string[] {
   return (errors ?? []).map((error) => (typeof error === 'string' ? error : error.message));
 }
 
-export interface LineageRow {
-  item_id: string;
-  entity_type: string;
-  entity_id: string;
-  action: string;
-  created_at?: string;
-}
+export type LineageRow = Schemas['Lineage'] & { item_id: string; entity_type: string; entity_id: string; action: string };
 
 /** Target fields of each kind (gestiq_app/imports/mapping.py FIELDS_BY_KIND), for the column mapping. */
 const PARTY_FIELDS = [
