@@ -58,11 +58,17 @@ export const withholdings = {
   get: (id: string) => api.get<Withholding>(`/purchases/withholdings/${id}`),
 };
 
+/** The e-invoicing endpoints hang off the document: "/invoices/{id}" or "/purchases/withholdings/{id}". */
+export const einvoiceBase = {
+  invoice: (id: string) => `/invoices/${id}`,
+  withholding: (id: string) => `/purchases/withholdings/${id}`,
+};
+
 export const einvoice = {
-  get: (invoiceId: string) => api.get<EInvoice>(`/invoices/${invoiceId}/einvoice`),
-  retry: (invoiceId: string) => api.post<EInvoice>(`/invoices/${invoiceId}/einvoice/retry`, {}),
-  xmlUrl: (invoiceId: string) => `${API_PREFIX}/invoices/${invoiceId}/einvoice/xml`,
-  rideUrl: (invoiceId: string) => `${API_PREFIX}/invoices/${invoiceId}/ride`,
+  get: (base: string) => api.get<EInvoice>(`${base}/einvoice`),
+  retry: (base: string) => api.post<EInvoice>(`${base}/einvoice/retry`, {}),
+  xmlUrl: (base: string) => `${API_PREFIX}${base}/einvoice/xml`,
+  rideUrl: (base: string) => `${API_PREFIX}${base}/ride`,
   settings: () => api.get<EInvoicingSettings>('/einvoicing/settings'),
   saveSettings: (body: EInvoicingSettings) => api.patch<EInvoicingSettings>('/einvoicing/settings', body),
   certificate: () => api.get<Certificate>('/einvoicing/certificate'),

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, API_PREFIX } from '../../api/http';
-import { einvoice, type Certificate, type EInvoice, type EInvoicingSettings } from '../../api/purchases';
+import { einvoice, einvoiceBase, type Certificate, type EInvoice, type EInvoicingSettings } from '../../api/purchases';
 import type { SalesDocument } from '../../api/resources';
 import { submitWrite } from '../../offline/sync';
 import { Field, FormAlert, Notice, toFormProblem, type FormProblem } from '../forms';
@@ -33,7 +33,8 @@ export function einvoiceMessages(messages: readonly Record<string, string>[] | n
   });
 }
 
-export function EInvoicePanel({ invoiceId }: { invoiceId: string }) {
+export function EInvoicePanel({ invoiceId, withholdingId }: { invoiceId?: string; withholdingId?: string }) {
+  const base = withholdingId ? einvoiceBase.withholding(withholdingId) : einvoiceBase.invoice(invoiceId ?? '');
   const i18n = useI18n();
   const user = useUser();
   const [state, setState] = useState<EInvoice | null>(null);
@@ -41,16 +42,16 @@ export function EInvoicePanel({ invoiceId }: { invoiceId: string }) {
   const [problem, setProblem] = useState<FormProblem | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    einvoice.get(invoiceId).then(setState, (error) => {
+    einvoice.get(base).then(setState, (error) => {
       if (error instanceof ApiError && error.status === 404) setMissing(true);
       else setProblem(toFormProblem(error, i18n));
     });
-  }, [invoiceId]);
+  }, [base]);
   const retry = async () => {
     setBusy(true);
     setProblem(null);
     try {
-      setState(await einvoice.retry(invoiceId));
+      setState(await einvoice.retry(base));
     } catch (error) {
       setProblem(toFormProblem(error, i18n));
     } finally {
@@ -118,12 +119,12 @@ export function EInvoicePanel({ invoiceId }: { invoiceId: string }) {
           )}
           <div class="actions">
             {current !== 'pending' && (
-            <a class="button" href={einvoice.xmlUrl(invoiceId)} download>
+            <a class="button" href={einvoice.xmlUrl(base)} download>
               {i18n.t('einv.xml')}
             </a>
             )}
             {ecuador && (
-              <a class="button" href={einvoice.rideUrl(invoiceId)} download>
+              <a class="button" href={einvoice.rideUrl(base)} download>
                 {i18n.t('einv.ride')}
               </a>
             )}

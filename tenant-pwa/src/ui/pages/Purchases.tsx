@@ -25,6 +25,7 @@ import { useI18n } from '../i18n-context';
 import { can, DateField, Flash, PageHeader, Pager, SelectField, setFlash, SortHeader, TextAreaField, useDebounced } from '../kit';
 import { useOffline } from '../offline-context';
 import { useUser } from '../user-context';
+import { EInvoicePanel } from './EInvoicing';
 
 export type PurchaseTab = PurchaseKind | 'withholdings';
 
@@ -755,6 +756,7 @@ export function WithholdingDetail({ id }: { id: string }) {
           </tfoot>
         </table>
       </div>
+      {user.tenant.modules.includes('einvoicing') && can(user, 'einvoicing:read') && <EInvoicePanel withholdingId={id} />}
       <p>
         <Link to="/purchases/withholdings">{i18n.t('pur.backToList')}</Link>
       </p>
