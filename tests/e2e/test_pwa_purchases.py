@@ -92,10 +92,18 @@ def test_record_a_supplier_invoice_with_an_attachment(page, base_url) -> None:  
         assert handle.read() == PDF
     screenshot(page, "pwa-supplier-invoice-detail")
 
+    # pay it: what is due is proposed
+    expect(page.get_by_label("Importe pagado")).to_have_value("91,36")
+    page.get_by_role("button", name="Registrar pago").click()
+    expect(page.locator(".badge--status-paid")).to_have_text("Pagada", timeout=15_000)
+    expect(page.locator("[data-total=due]")).to_have_text("0,00\u00a0€")
+    paid = page.context.request.get(base_url + f"/api/v1/purchases/invoices/{rows[0]['id']}").json()
+    assert (paid["status"], paid["amount_paid"], paid["amount_due"]) == ("paid", "91.36", "0.00")
+
     _nav(page, "Compras")
     page.get_by_label("Estado").select_option(label="Borrador")
     expect(page.get_by_text("No hay resultados.")).to_be_visible()
-    page.get_by_label("Estado").select_option(label="Registrada")
+    page.get_by_label("Estado").select_option(label="Pagada")
     expect(page.get_by_role("row").filter(has_text="PN-2026/0042")).to_have_count(1)
     screenshot(page, "pwa-purchases-list")
 

@@ -509,4 +509,7 @@ export const en: Catalog = {
   'brand.replaceLogo': 'Replace the logo',
   'brand.logoHint': 'PNG or JPEG, 512 KB at most.',
   'brand.logoSaved': 'Logo saved.',
+  'pur.pay': 'Record payment',
+  'pur.payAmount': 'Amount paid',
+  'pur.outboxPayment': 'Payment of {name}',
 };

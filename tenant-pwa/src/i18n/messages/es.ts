@@ -509,6 +509,9 @@ export const es = {
   'brand.replaceLogo': 'Cambiar el logotipo',
   'brand.logoHint': 'PNG o JPEG, 512 KB como máximo.',
   'brand.logoSaved': 'Logotipo guardado.',
+  'pur.pay': 'Registrar pago',
+  'pur.payAmount': 'Importe pagado',
+  'pur.outboxPayment': 'Pago de {name}',
 } as const;
 
 export type MessageKey = keyof typeof es;

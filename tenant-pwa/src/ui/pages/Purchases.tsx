@@ -628,6 +628,9 @@ export function PurchaseDetail({ kind, id }: { kind: PurchaseKind; id: string })
           </button>
         </div>
       )}
+      {writable && kind === 'invoices' && (status === 'recorded' || status === 'partially_paid' || status === 'overdue') && (
+        <PurchasePaymentForm id={id} due={doc.amount_due ?? ''} label={doc.supplier_number ?? ''} onPaid={setDoc} />
+      )}
       <Attachments kind={kind} id={id} locked={status !== 'draft'} writable={writable} initial={doc.attachments ?? []} />
     </section>
   );
@@ -761,5 +764,51 @@ export function WithholdingDetail({ id }: { id: string }) {
         <Link to="/purchases/withholdings">{i18n.t('pur.backToList')}</Link>
       </p>
     </section>
+  );
+}
+
+/** Pay a recorded supplier invoice (all or part of what is due), through the outbox. */
+function PurchasePaymentForm({ id, due, label, onPaid }: { id: string; due: string; label: string; onPaid: (doc: PurchaseDocument) => void }) {
+  const i18n = useI18n();
+  const { outbox } = useOffline();
+  const [amount, setAmount] = useState(() => (due ? i18n.decimal(due, 2, 2) : ''));
+  const [problem, setProblem] = useState<FormProblem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const pay = async (event: Event) => {
+    event.preventDefault();
+    if (!outbox) return;
+    const value = i18n.parseDecimal(amount);
+    if (value === null) {
+      setProblem({ message: i18n.t('form.errorSummary'), fields: { amount: [amount.trim() ? i18n.t('form.notANumber') : i18n.t('form.required')] } });
+      return;
+    }
+    setBusy(true);
+    setProblem(null);
+    try {
+      const result = await submitWrite<PurchaseDocument>(outbox, {
+        method: 'POST',
+        path: purchases.path('invoices', id, 'payments'),
+        body: { amount: value },
+        label: i18n.t('pur.outboxPayment', { name: label }),
+      });
+      if (result.queued) setFlash(i18n.t('offline.queued'), 'warning');
+      else {
+        onPaid(result.data);
+        setAmount(result.data.amount_due ? i18n.decimal(result.data.amount_due, 2, 2) : '');
+      }
+    } catch (error) {
+      setProblem(toFormProblem(error, i18n));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="form form--inline card" noValidate onSubmit={pay}>
+      <FormAlert problem={problem} />
+      <Field id="purchase-payment" label={i18n.t('pur.payAmount')} inputMode="decimal" value={amount} onValue={setAmount} errors={problem?.fields.amount} />
+      <button type="submit" class="button button--primary" disabled={busy}>
+        {i18n.t('pur.pay')}
+      </button>
+    </form>
   );
 }
