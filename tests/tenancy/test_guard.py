@@ -33,6 +33,7 @@ MUTABLE_COLUMN.update({"Account": "name", "JournalEntry": "description", "Journa
 MUTABLE_COLUMN.update({"PaymentProviderAccount": "updated_by", "Payment": "notes", "Refund": "reason", "PaymentRequest": "last_error",
                        "ProviderEvent": "last_error"})
 MUTABLE_COLUMN.update({"ImportBatch": "source_name", "ImportItem": "natural_key", "ImportLineage": "entity_type"})
+MUTABLE_COLUMN.update({"PdfExport": "error"})
 
 
 def _ids(cls: type, tenant_id) -> set:  # type: ignore[no-untyped-def]
