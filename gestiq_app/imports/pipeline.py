@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, bindparam, delete, exists, func, insert, select, update
 
 from gestiq_app.audit.services import record_event
-from gestiq_app.db import session, unit_of_work, utcnow
+from gestiq_app.db import call_after_commit, session, unit_of_work, utcnow
 from gestiq_app.imports import writers
 from gestiq_app.imports.exceptions import ImportConflictError
 from gestiq_app.imports.models import ImportBatch, ImportItem, ImportLineage
@@ -270,6 +270,21 @@ def _finish_promotion(batch: ImportBatch, *, actor: str) -> None:
     stamp(batch, "promoted_at")
     record_event(actor=actor, action="import.promoted", entity="import_batch", entity_id=batch.id,
                  changes={"kind": batch.kind, "created": counts.get("created", 0), "updated": counts.get("updated", 0)})
+    _announce_completion(batch, created=counts.get("created", 0), updated=counts.get("updated", 0))
+
+
+def _announce_completion(batch: ImportBatch, *, created: int, updated: int) -> None:
+    """Queue the import.completed webhook (same transaction) and, after commit, the import metrics."""
+    from gestiq_app.metrics import observe_import
+    from gestiq_app.webhooks.services import publish_event
+
+    publish_event(tenant_id=batch.tenant_id, event="import.completed", payload={
+        "batch_id": str(batch.id), "kind": batch.kind, "source_name": batch.source_name,
+        "created": created, "updated": updated, "promoted_items": batch.promoted_items or 0})
+    started = (batch.timings or {}).get("promotion_started_at")
+    seconds = (utcnow() - datetime.fromisoformat(started)).total_seconds() if started else 0.0
+    kind, rows = batch.kind, created + updated
+    call_after_commit(lambda: observe_import(kind=kind, rows=rows, seconds=seconds))
 
 
 def entities_in_use(spec: writers.EntitySpec, batch_id: uuid.UUID) -> int:

@@ -8,6 +8,7 @@ stylesheet file themselves. The process-wide reportlab base font becomes Vera as
 from __future__ import annotations
 
 import io
+import time
 import threading
 from pathlib import Path
 from typing import Any
@@ -82,5 +83,10 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def render_pdf(kind: str, context: dict[str, Any]) -> bytes:
-    """Render a document kind's template with `context` into PDF bytes."""
-    return html_to_pdf(render_html(kind, context))
+    """Render a document kind's template with `context` into PDF bytes (its time goes to /metrics)."""
+    from gestiq_app.metrics import observe_pdf_render
+
+    started = time.perf_counter()
+    content = html_to_pdf(render_html(kind, context))
+    observe_pdf_render(document=kind, seconds=time.perf_counter() - started)
+    return content
