@@ -165,6 +165,9 @@ def _insert_items(batch: ImportBatch, rows: Iterator[tuple[int, dict[str, Any]]]
 def _ingest(batch_id: uuid.UUID, *, headers: list[str], rows: Iterator[tuple[int, dict[str, Any]]],
             detected: dict[str, Any], file_key: str | None, file_size: int) -> ImportBatch:
     batch = _get(batch_id, lock=True)
+    if batch.kind == "documents":
+        raise ImportInvalidError("Un lote de documentos se carga subiendo archivos PDF o imágenes.",
+                                 errors={"file": ["Suba PDF, PNG, JPEG o TIFF."]})
     if not move_state(batch.id, ("created",), "ingested"):
         raise _conflict(batch, "cargar datos en")
     batch.state = "ingested"
@@ -196,7 +199,12 @@ def ingest_file(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, stream: BinaryIO, 
         batch = _get(batch_id)
         if batch.state != "created":
             raise _conflict(batch, "cargar datos en")
+        kind = batch.kind
         session().rollback()
+    if kind == "documents":
+        from gestiq_app.imports.documents import ingest_documents
+
+        return ingest_documents(tenant_id=tenant_id, batch_id=batch_id, files=[(filename, stream)], max_bytes=max_upload_bytes())
     file_format = parsing.file_format_of(filename)
     key = f"imports/{batch_id}/source.{file_format}"
     try:
