@@ -362,7 +362,7 @@ def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "sy
                     return "promoted"
                 item_id = item.id
                 status = _promote_item(batch, item, actor=actor)
-                item = current.get(ImportItem, (tenant_id, item_id))
+                item = current.scalar(select(ImportItem).where(ImportItem.id == item_id))
                 batch = _get(batch_id, lock=True)
                 item.status = status  # type: ignore[union-attr]
                 if status == "promoted":
