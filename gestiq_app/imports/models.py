@@ -14,7 +14,7 @@ from gestiq_app.db import Base, TenantScoped, Timestamped
 KINDS = ("customers", "suppliers", "products", "documents")
 #: created → ingested → validating → validated → promoting → promoted → rolled_back; any step may end in failed.
 STATES = ("created", "ingested", "validating", "validated", "promoting", "promoted", "rolled_back", "failed")
-#: needs_review: a document whose classification or fields are not sure enough (documents batches only).
+#: needs_review: a document whose classification or fields are not sure enough (documents batches only; absent from the counts of other kinds).
 ITEM_STATUSES = ("pending", "valid", "invalid", "needs_review", "skipped", "promoted")
 DUPLICATE_POLICIES = ("skip", "update", "error")
 

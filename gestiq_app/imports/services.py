@@ -86,11 +86,13 @@ def get_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> ImportBatch:
 
 
 def status_counts(*, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> dict[str, int]:
-    """Return {status: items} for every item status (zeros included)."""
+    """Return {status: items} for every item status (zeros included; `needs_review` only for documents batches)."""
     with tenant_context(tenant_id):
         rows = session().execute(select(ImportItem.status, func.count()).where(ImportItem.batch_id == batch_id)
                                  .group_by(ImportItem.status)).all()
-    return {status: 0 for status in ITEM_STATUSES} | {status: count for status, count in rows}
+        kind = session().scalar(select(ImportBatch.kind).where(ImportBatch.id == batch_id))
+    statuses = ITEM_STATUSES if kind == "documents" else tuple(status for status in ITEM_STATUSES if status != "needs_review")
+    return {status: 0 for status in statuses} | {status: count for status, count in rows}
 
 
 def create_batch(*, tenant_id: uuid.UUID, data: dict[str, Any], actor: str) -> ImportBatch:
