@@ -243,3 +243,29 @@ def test_extractor_reads_an_ecuadorian_invoice():  # type: ignore[no-untyped-def
                                                        "number": "001-002-000000123", "issue_date": "2026-06-05", "base": "200.00",
                                                        "tax": "30.00", "total": "230.00", "confidence": None}
     assert result.confidence["total"] == 0.96
+
+
+def test_a_program_that_hangs_is_stopped_with_a_clear_error(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    import subprocess
+
+    image = tmp_path / "scan.png"
+    image.write_bytes(noise_png(40, 20))
+    seen = {}
+
+    def hanging(arguments, **kwargs):  # type: ignore[no-untyped-def]
+        seen.update(kwargs)
+        raise subprocess.TimeoutExpired(arguments, kwargs["timeout"])
+
+    monkeypatch.setattr(ocr.subprocess, "run", hanging)
+    with pytest.raises(ocr.OcrError) as raised:
+        ocr.extract_text(image, timeout=7)
+    assert (raised.value.code, raised.value.message) == ("ocr_timeout", "Tesseract tardó más de 7 s y se ha detenido.")
+    assert (seen["timeout"], seen["check"]) == (7, False)
+
+
+def test_a_file_that_is_neither_pdf_nor_image_is_refused_by_the_reader(tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "x.pdf"
+    path.write_bytes(b"hola, no soy un PDF")
+    with pytest.raises(ocr.OcrError) as raised:
+        ocr.extract_text(path)
+    assert raised.value.code == "unsupported_file"
