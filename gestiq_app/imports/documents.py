@@ -87,7 +87,7 @@ def ingest_documents(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, files: list[t
                 raise _conflict(batch, "cargar datos en")
             batch.state = "ingested"
             batch.source_name = batch.source_name or rows[0]["filename"]
-            batch.headers, batch.mapping = [], {}
+            batch.headers, batch.mapping = ["filename"], {}  # errors.csv shows the file name of each document
             batch.file_key, batch.file_size, batch.total_items = f"imports/{batch_id}/", total, len(rows)
             for row_number, raw in enumerate(rows, start=1):
                 current.add(ImportItem(tenant_id=tenant_id, batch_id=batch_id, row_number=row_number, raw=raw, data=None,

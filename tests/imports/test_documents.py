@@ -106,6 +106,9 @@ def test_a_garbage_image_is_other_with_low_confidence_needs_review_and_is_never_
     assert item["errors"]["document_type"][0]["code"] == "not_promotable"
     counts = owner.get(f"/api/v1/imports/batches/{batch_id}").get_json()["counts"]
     assert (counts["needs_review"], counts["valid"]) == (1, 0)
+    report = owner.get(f"/api/v1/imports/batches/{batch_id}/errors.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert report[0] == "fila;filename;errores"
+    assert report[1].startswith("1;ruido.png;")
     assert owner.post(f"/api/v1/imports/batches/{batch_id}/promote").status_code == 202
     assert owner.get(f"/api/v1/imports/batches/{batch_id}").get_json()["state"] == "promoted"
     with app.app_context(), tenant_context(tenant.id):
