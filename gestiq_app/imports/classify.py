@@ -35,7 +35,6 @@ _TAX_CANDIDATE = re.compile(r"\b([A-Za-z]?[\d][\d .-]{6,14}[\dA-Za-z]|[A-Za-z]\d
 _NUMBER_LABEL = re.compile(r"(?:n[º°o.]*\s*(?:de\s*)?(?:factura|ticket|documento)|(?:factura|ticket|documento)\s*(?:n[º°o.]*|numero|num\.?)"
                            r"|numero\s*(?:de\s*)?(?:factura|ticket)|factura\s+rectificativa\s*(?:n[º°o.]*)?)\s*[:#]?\s*([A-Z0-9][A-Z0-9/_.-]{0,39})",
                            re.IGNORECASE)
-_DATE_LABEL = re.compile(r"fecha(?:\s*de)?(?:\s*(?:emision|factura|expedicion|documento))?\s*[:.]?\s*$|fecha", re.IGNORECASE)
 
 
 def fold(text: str) -> str:

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -24,7 +25,6 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from gestiq_app import storage
-from gestiq_app.audit.services import record_event
 from gestiq_app.db import session, unit_of_work, utcnow
 from gestiq_app.imports import classify, ocr
 from gestiq_app.imports.exceptions import ImportConflictError, ImportInvalidError, ImportTooLargeError
@@ -327,8 +327,6 @@ def _promote_item(batch: ImportBatch, item: ImportItem, *, actor: str) -> str:
     raw = item.raw or {}
     document = purchases.get_document(tenant_id=tenant_id, document_id=document_id, kind="supplier_invoice")
     content = storage.read_bytes(tenant_id, raw["file_key"])
-    import hashlib
-
     digest = hashlib.sha256(content).hexdigest()
     if not any(attachment.sha256 == digest for attachment in document.attachments):
         attachments.add_attachment(tenant_id=tenant_id, document_id=document_id, kind="supplier_invoice",
@@ -389,4 +387,4 @@ def rollback(batch: ImportBatch, *, actor: str) -> int:
     return len(created)
 
 
-__all__ = ["evaluate", "ingest_documents", "record_event", "revalidate_item", "rollback", "run_promotion", "run_validation"]
+__all__ = ["evaluate", "ingest_documents", "revalidate_item", "rollback", "run_promotion", "run_validation"]
