@@ -135,10 +135,13 @@ def _valid_tax_id(country: str, value: str) -> str | None:
 
 
 def _number(lines: list[tuple[str, str]]) -> tuple[str | None, float]:
-    for original, _ in lines:
-        match = _NUMBER_LABEL.search(original.replace("º", "o").replace("°", "o"))
-        if match and any(char.isdigit() for char in match.group(1)):
-            return match.group(1).rstrip(".-/"), 0.92
+    for original, folded in lines:
+        same_length = len(folded) == len(original)  # accents dropped one for one: the value is cut from the original
+        for position in range(len(folded)):
+            match = _NUMBER_LABEL.match(folded, position)
+            if match and any(char.isdigit() for char in match.group(1)):
+                value = original[match.start(1):match.end(1)] if same_length else match.group(1).upper()
+                return value.rstrip(".-/"), 0.92
     return None, 0.0
 
 

@@ -272,3 +272,11 @@ def test_a_file_that_is_neither_pdf_nor_image_is_refused_by_the_reader(tmp_path)
     with pytest.raises(ocr.OcrError) as raised:
         ocr.extract_text(path)
     assert raised.value.code == "unsupported_file"
+
+
+@pytest.mark.parametrize(("line", "number"), [
+    ("FACTURA Nº factura: A-1", "A-1"), ("Factura nº 2026/17", "2026/17"), ("Número de factura: FV-0003", "FV-0003"),
+    ("N° Factura 77", "77"), ("Ticket nº: T-9", "T-9"), ("Factura de papelería", None),
+])
+def test_extractor_finds_the_number_after_its_label(line, number):  # type: ignore[no-untyped-def]
+    assert classify.extract(line).values["number"] == number
