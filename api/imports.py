@@ -158,7 +158,7 @@ class BatchIngestRows(MethodView):
 
 @blp.route("/batches/<uuid:batch_id>/upload")
 class BatchUpload(MethodView):
-    """A CSV, XLSX or JSON file."""
+    """A CSV, XLSX or JSON file; or, for a `documents` batch, one or more PDF/PNG/JPEG/TIFF documents (repeated `file`)."""
 
     @accepts("multipart/form-data")
     @require("imports:write")
@@ -171,6 +171,13 @@ class BatchUpload(MethodView):
     @blp.alt_response(422, description="Archivo ilegible: el mensaje indica la línea")
     def post(self, form: dict[str, Any], batch_id: uuid.UUID) -> Any:
         """Upload a file (streamed to storage), detect encoding, delimiter and headers, and stage its rows."""
+        uploads = request.files.getlist("file")
+        if len(uploads) > 1:  # a documents batch takes several PDFs/images at once
+            from gestiq_app.imports.documents import ingest_documents
+
+            return detail(ingest_documents(tenant_id=_principal().tenant_id, batch_id=batch_id,
+                                           files=[((item.filename or "documento")[:200], item.stream) for item in uploads],
+                                           max_bytes=services.max_upload_bytes()))
         upload = form["file"]
         if not hasattr(upload, "stream"):
             raise ApiProblem(422, "Adjunte el archivo en el campo «file».", errors={"file": ["Falta el archivo."]})

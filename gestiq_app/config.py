@@ -81,6 +81,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "GESTIQ_IMPORTS_ENABLED": ("0", "1 = start an in-process job runner with the app (embedded default without a separate consumer), once the import tables exist"),
     "GESTIQ_IMPORTS_MAX_UPLOAD_MB": ("50", "Largest import file accepted (CSV, XLSX, JSON), in MB; larger uploads get 413"),
     "GESTIQ_IMPORTS_CHUNK_SIZE": ("1000", "Items per transaction when validating and promoting an import batch"),
+    "GESTIQ_IMPORTS_OCR_MIN_CONFIDENCE": ("0.8", "Documents imports: a field read with less confidence (0..1) sends the document to review (needs_review)"),
+    "GESTIQ_IMPORTS_OCR_TIMEOUT_SECONDS": ("60", "Documents imports: seconds each pdftotext, pdftoppm or tesseract run may take before it is stopped"),
 }
 
 

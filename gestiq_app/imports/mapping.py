@@ -19,7 +19,11 @@ PRODUCT_FIELDS: dict[str, str] = {
     "cost": "decimal", "tax_category": "lower", "tax_rate": "tax_rate", "barcode": "text", "category": "text",
     "is_active": "boolean",
 }
-FIELDS_BY_KIND: dict[str, dict[str, str]] = {"customers": CUSTOMER_FIELDS, "suppliers": SUPPLIER_FIELDS, "products": PRODUCT_FIELDS}
+#: Fields of a documents batch item (read from the document, fixed by hand through PATCH item; no column mapping).
+DOCUMENT_FIELDS: dict[str, str] = {"document_type": "text", "supplier_tax_id": "text", "number": "text", "issue_date": "text",
+                                   "base": "text", "tax": "text", "total": "text"}
+FIELDS_BY_KIND: dict[str, dict[str, str]] = {"customers": CUSTOMER_FIELDS, "suppliers": SUPPLIER_FIELDS, "products": PRODUCT_FIELDS,
+                                             "documents": DOCUMENT_FIELDS}
 
 _PARTY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "legal_name": ("razon social", "nombre fiscal", "nombre", "name", "legal name", "company", "empresa", "cliente",
@@ -55,7 +59,8 @@ _PRODUCT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "category": ("categoria", "familia", "category", "grupo", "seccion"),
     "is_active": ("activo", "active", "is active", "estado"),
 }
-SYNONYMS_BY_KIND = {"customers": _PARTY_SYNONYMS, "suppliers": _PARTY_SYNONYMS, "products": _PRODUCT_SYNONYMS}
+SYNONYMS_BY_KIND: dict[str, dict[str, tuple[str, ...]]] = {"customers": _PARTY_SYNONYMS, "suppliers": _PARTY_SYNONYMS,
+                                                         "products": _PRODUCT_SYNONYMS, "documents": {}}
 
 
 def normalize_header(text: str) -> str:

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gestiq_app.db import Base, TenantScoped, Timestamped
 
-KINDS = ("customers", "suppliers", "products")
+KINDS = ("customers", "suppliers", "products", "documents")
 #: created → ingested → validating → validated → promoting → promoted → rolled_back; any step may end in failed.
 STATES = ("created", "ingested", "validating", "validated", "promoting", "promoted", "rolled_back", "failed")
-ITEM_STATUSES = ("pending", "valid", "invalid", "skipped", "promoted")
+#: needs_review: a document whose classification or fields are not sure enough (documents batches only; absent from the counts of other kinds).
+ITEM_STATUSES = ("pending", "valid", "invalid", "needs_review", "skipped", "promoted")
 DUPLICATE_POLICIES = ("skip", "update", "error")
 
 
@@ -81,7 +82,7 @@ class ImportItem(TenantScoped, Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     #: True once a user fixed `data` by hand: revalidation keeps it instead of re-mapping `raw`.
     is_edited: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default="pending")
     #: {field: [{"code": …, "message": …}]}
     errors: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     natural_key: Mapped[str | None] = mapped_column(String(100), nullable=True)

@@ -94,9 +94,18 @@ def _validate_rows(validator: RowValidator, items: list[tuple[uuid.UUID, int, di
     return [validator.validate(data or {}) if edited else validator.validate_raw(raw) for _, _, raw, data, edited in items]
 
 
+def _kind(tenant_id: uuid.UUID, batch_id: uuid.UUID) -> str:
+    with tenant_context(tenant_id), unit_of_work():
+        return _get(batch_id).kind
+
+
 def run_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, pool: Any = None,
                    progress: Callable[[int], None] | None = None) -> str:
     """Validate every item of a batch in `validating`, a chunk per transaction; end in `validated`."""
+    if _kind(tenant_id, batch_id) == "documents":
+        from gestiq_app.imports import documents
+
+        return documents.run_validation(tenant_id=tenant_id, batch_id=batch_id)
     with tenant_context(tenant_id):
         with unit_of_work():
             batch = _get(batch_id)
@@ -152,6 +161,11 @@ def _store_results(tenant_id: uuid.UUID, batch_id: uuid.UUID, decided: list[tupl
 
 def revalidate_item(batch: ImportBatch, item: ImportItem, *, changes: dict[str, Any]) -> None:
     """Merge a user's fix into the item's data and validate it again (duplicates checked against the batch and the data)."""
+    if batch.kind == "documents":
+        from gestiq_app.imports import documents
+
+        documents.revalidate_item(batch, item, changes=changes)
+        return
     validator = build_validator(batch)
     if item.is_edited or item.data:
         base = dict(item.data or {})
@@ -225,6 +239,10 @@ def _promote_chunk(batch: ImportBatch, items: list[Any], spec: writers.EntitySpe
 def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "system:imports",
                   progress: Callable[[int], None] | None = None) -> str:
     """Promote the valid items of a batch in `promoting`, a chunk per transaction; end in `promoted` (one audit event)."""
+    if _kind(tenant_id, batch_id) == "documents":
+        from gestiq_app.imports import documents
+
+        return documents.run_promotion(tenant_id=tenant_id, batch_id=batch_id, actor=actor)
     size = chunk_size()
     with tenant_context(tenant_id):
         with unit_of_work():
@@ -312,6 +330,21 @@ def rollback_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str) -> 
         if batch.state != "promoted":
             raise ImportConflictError(f"Solo se puede deshacer un lote importado (estado actual: «{batch.state}»).",
                                       errors={"state": [batch.state]})
+        if batch.kind == "documents":
+            from gestiq_app.imports import documents
+
+            deleted = documents.rollback(batch, actor=actor)
+            batch = _get(batch_id, lock=True)
+            current.execute(delete(ImportLineage).where(ImportLineage.batch_id == batch_id))
+            item_table = ImportItem.__table__
+            current.connection().execute(update(item_table).where(item_table.c.tenant_id == tenant_id, item_table.c.batch_id == batch_id,
+                                                                  item_table.c.status == "promoted").values(status="valid"))
+            move_state(batch_id, ("promoted",), "rolled_back", promoted_items=0)
+            batch.state, batch.promoted_items = "rolled_back", 0
+            stamp(batch, "rolled_back_at")
+            record_event(actor=actor, action="import.rolled_back", entity="import_batch", entity_id=batch_id,
+                         changes={"deleted": deleted, "restored": 0})
+            return batch
         spec = writers.spec_for(batch.kind)
         in_use = entities_in_use(spec, batch_id)
         if in_use:

@@ -53,7 +53,7 @@ def iter_errors_csv(*, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> Iterator[st
         with tenant_context(tenant_id):
             items = session().execute(
                 select(ImportItem.row_number, ImportItem.raw, ImportItem.errors)
-                .where(ImportItem.batch_id == batch_id, ImportItem.status == "invalid", ImportItem.row_number > last)
+                .where(ImportItem.batch_id == batch_id, ImportItem.status.in_(("invalid", "needs_review")), ImportItem.row_number > last)
                 .order_by(ImportItem.row_number).limit(PAGE)).all()
             session().rollback()
         if not items:

@@ -86,11 +86,13 @@ def get_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> ImportBatch:
 
 
 def status_counts(*, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> dict[str, int]:
-    """Return {status: items} for every item status (zeros included)."""
+    """Return {status: items} for every item status (zeros included; `needs_review` only for documents batches)."""
     with tenant_context(tenant_id):
         rows = session().execute(select(ImportItem.status, func.count()).where(ImportItem.batch_id == batch_id)
                                  .group_by(ImportItem.status)).all()
-    return {status: 0 for status in ITEM_STATUSES} | {status: count for status, count in rows}
+        kind = session().scalar(select(ImportBatch.kind).where(ImportBatch.id == batch_id))
+    statuses = ITEM_STATUSES if kind == "documents" else tuple(status for status in ITEM_STATUSES if status != "needs_review")
+    return {status: 0 for status in statuses} | {status: count for status, count in rows}
 
 
 def create_batch(*, tenant_id: uuid.UUID, data: dict[str, Any], actor: str) -> ImportBatch:
@@ -165,6 +167,9 @@ def _insert_items(batch: ImportBatch, rows: Iterator[tuple[int, dict[str, Any]]]
 def _ingest(batch_id: uuid.UUID, *, headers: list[str], rows: Iterator[tuple[int, dict[str, Any]]],
             detected: dict[str, Any], file_key: str | None, file_size: int) -> ImportBatch:
     batch = _get(batch_id, lock=True)
+    if batch.kind == "documents":
+        raise ImportInvalidError("Un lote de documentos se carga subiendo archivos PDF o imágenes.",
+                                 errors={"file": ["Suba PDF, PNG, JPEG o TIFF."]})
     if not move_state(batch.id, ("created",), "ingested"):
         raise _conflict(batch, "cargar datos en")
     batch.state = "ingested"
@@ -196,7 +201,12 @@ def ingest_file(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, stream: BinaryIO, 
         batch = _get(batch_id)
         if batch.state != "created":
             raise _conflict(batch, "cargar datos en")
+        kind = batch.kind
         session().rollback()
+    if kind == "documents":
+        from gestiq_app.imports.documents import ingest_documents
+
+        return ingest_documents(tenant_id=tenant_id, batch_id=batch_id, files=[(filename, stream)], max_bytes=max_upload_bytes())
     file_format = parsing.file_format_of(filename)
     key = f"imports/{batch_id}/source.{file_format}"
     try:
