@@ -163,7 +163,6 @@ def _record(document: PurchaseDocument, *, country: str, today: date, withholdin
         if supplier is None:
             raise PurchaseInvalidError("Falta el proveedor", errors={"supplier_id": ["Una retención necesita proveedor."]})
         day = withholding_date or max(today, document.issue_date)
-        day = paid_on or max(today, document.issue_date)
         if day < document.issue_date:
             raise PurchaseInvalidError("Fecha no válida", errors={"withholding_date": ["No puede ser anterior a la factura."]})
         issue_withholding(document, issue_date=day, supplier_tax_id_type=supplier.tax_id_type)
@@ -210,6 +209,8 @@ def create_expense(*, tenant_id: uuid.UUID, data: dict[str, Any], actor: str) ->
             domain_events.emit("purchases.invoice_recorded", document=document)
             if data.get("is_paid", True) and document.amount_due > 0:
                 _apply_payment(document, document.amount_due, paid_on=document.issue_date, method="bank_transfer")
+            elif data.get("is_paid", True):
+                document.state = "paid"  # nothing owed (all withheld)
         record_event(actor=actor, action="expense.created", entity="purchase_document", entity_id=document.id,
                      changes={"state": document.state, "total": document.total})
     return document
