@@ -54,6 +54,59 @@ def _document_taxes(tenant_id) -> dict[tuple[str, D], tuple[D, D]]:  # type: ign
     return totals
 
 
+def _check_purchase_books(tenant_id, slug, trial, summary) -> None:  # type: ignore[no-untyped-def]
+    """Demo purchases: VAT input side, withholdings, payables and the dashboard series equal the recorded documents."""
+    from gestiq_app.purchases.models import PurchaseDocument
+    from gestiq_app.sales.settings import get_sales_settings
+
+    country = "ES" if slug == "demo-es" else "EC"
+    documents = db.session.scalars(select(PurchaseDocument).where(PurchaseDocument.state != "draft")).all()
+    assert len(documents) > 10 and any(document.amount_paid > 0 for document in documents), slug
+    deductible: dict[D, tuple[D, D]] = {}
+    withheld: dict[tuple[str, str, D], D] = {}
+    non_deductible = Z
+    for document in documents:
+        for tax in document.taxes:
+            if not tax.is_deductible:
+                non_deductible += tax.amount
+            elif tax.rate > 0 or country == "EC":
+                base, amount = deductible.get(tax.rate.normalize(), (Z, Z))
+                deductible[tax.rate.normalize()] = (base + tax.base, amount + tax.amount)
+        for row in document.withholdings:
+            key = ("renta" if country == "ES" else row.kind, row.code, row.rate.normalize())
+            withheld[key] = withheld.get(key, Z) + row.amount
+    got = {}
+    for row in summary["input_tax"]:
+        base, amount = got.get(row["rate"], (Z, Z))
+        got[row["rate"]] = (base + row["base"], amount + row["amount"])
+    assert got == deductible and summary["totals"]["non_deductible_tax"] == non_deductible, slug
+    if country == "EC":  # demo-ec buys rice at 0 %: compras tarifa 0 % are in the 104
+        assert deductible[D("0")][0] > 0 and deductible[D("0")][1] == Z
+    else:  # demo-es has non-deductible IVA (meals with customers), excluded from the 303
+        assert non_deductible > 0
+    assert {(row["kind"], row["code"], row["rate"]): row["amount"] for row in summary["withholdings"]} == withheld, slug
+    input_account = "472" if country == "ES" else "1.1.05.01"
+    assert next(row["balance"] for row in trial["accounts"] if row["code"] == input_account) == summary["totals"]["input_tax"], slug
+    # payables: what the suppliers are owed on the documents = the aged report = the journal's payable accounts
+    owed = sum((document.amount_due for document in documents if document.state in ("recorded", "partially_paid")), Z)
+    payable_codes = ("400", "410") if country == "ES" else ("2.1.03.01",)
+    journal_payables = -sum((row["balance"] for row in trial["accounts"] if row["code"] in payable_codes), Z)
+    assert reports.aged_payables(tenant_id=tenant_id, as_of=FAR)["total"] == owed == journal_payables > 0, slug
+    paid = sum((document.amount_paid for document in documents), Z)
+    paid_in_journal = db.session.scalar(select(func.sum(JournalLine.debit)).select_from(JournalLine).join(
+        JournalEntry, (JournalEntry.id == JournalLine.entry_id) & (JournalEntry.tenant_id == JournalLine.tenant_id)).where(
+        JournalEntry.source_type == "purchase_payment"))
+    assert D(str(paid_in_journal)).quantize(D("0.01")) == paid > 0, slug
+    # the dashboard's 12-month purchases series: the recorded documents' net bases by month
+    today = get_sales_settings(tenant_id=tenant_id).today()
+    board = get_dashboard(tenant_id=tenant_id, today=today)
+    by_month: dict[str, D] = {}
+    for document in documents:
+        by_month[f"{document.issue_date:%Y-%m}"] = by_month.get(f"{document.issue_date:%Y-%m}", Z) + document.subtotal
+    assert {m["month"]: m["purchases"] for m in board["monthly"]} == {m["month"]: by_month.get(m["month"], Z) for m in board["monthly"]}
+    assert sum(m["purchases"] for m in board["monthly"]) == sum((d.subtotal for d in documents), Z) > 0, slug
+
+
 def test_demo_tenants_books_balance_vat_matches_documents_and_receivables_match_unpaid_invoices(app_context) -> None:  # type: ignore[no-untyped-def]
     list(seed_demo())
     for slug in ("demo-es", "demo-ec"):
@@ -79,6 +132,7 @@ def test_demo_tenants_books_balance_vat_matches_documents_and_receivables_match_
             aged = reports.aged_receivables(tenant_id=tenant_id, as_of=FAR)
             receivable = next(row for row in trial["accounts"] if row["code"] == ("430" if slug == "demo-es" else "1.1.02.05"))
             assert aged["total"] == D(unpaid).quantize(D("0.01")) == receivable["balance"], slug
+            _check_purchase_books(tenant_id, slug, trial, summary)
         db.session.rollback()
 
 
