@@ -64,6 +64,7 @@ def _balance(tenant, code: str, as_of: date = FAR) -> D:  # type: ignore[no-unty
 
 def test_supplier_payments_post_payable_debit_and_treasury_credit_and_settle_the_payables(es_tenant) -> None:  # type: ignore[no-untyped-def]
     supplier = add_supplier(es_tenant, legal_name="Asesores Laborales S.L.")
+    supplier_id = supplier.id
     # 1000.00 of professional fees: IVA 21 % 210.00, IRPF 15 % 150.00 withheld → total 1210.00, the supplier is owed 1060.00
     invoice = _recorded(es_tenant, supplier, [line("1", "1000.00", renta_withholding_category="profesional")], date(2026, 3, 10),
                         supplier_number="A-77")
@@ -74,7 +75,7 @@ def test_supplier_payments_post_payable_debit_and_treasury_credit_and_settle_the
     with tenant_context(es_tenant.id):
         partly = reports.aged_payables(tenant_id=es_tenant.id, as_of=date(2026, 3, 31))
     assert [(p["party_id"], p["name"], p["current"], p["total"]) for p in partly["parties"]] == [
-        (supplier.id, "Asesores Laborales S.L.", D("560.00"), D("560.00"))]
+        (supplier_id, "Asesores Laborales S.L.", D("560.00"), D("560.00"))]
     assert partly["total"] == -_balance(es_tenant, "400") == D("560.00")
 
     _pay(es_tenant, invoice, "560.00", paid_on=date(2026, 4, 2), method="cash")

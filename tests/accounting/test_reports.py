@@ -201,6 +201,7 @@ def test_statements_and_ledger(es_tenant, es_customer) -> None:  # type: ignore[
     _manual(es_tenant, date(2026, 1, 2), ("572", "5000.00", "0"), ("100", "0", "5000.00"), description="Capital")
     issued_invoice(es_tenant, es_customer, [line("1", "1000.00")], issue_date=date(2026, 1, 10))
     supplier = add_supplier(es_tenant, legal_name="Proveedor Uno S.L.")  # 30 days: due 2026-02-11
+    supplier_id = supplier.id
     purchase = _purchase(es_tenant, supplier, [pline("3", "100.00")], date(2026, 1, 12))
     with tenant_context(es_tenant.id):
         payables = reports.aged_payables(tenant_id=es_tenant.id, as_of=date(2026, 1, 31))
@@ -224,7 +225,7 @@ def test_statements_and_ledger(es_tenant, es_customer) -> None:  # type: ignore[
     assert (ledger["opening_balance"], [(l["debit"], l["credit"], l["balance"]) for l in ledger["lines"]], ledger["closing_balance"]) == (
         D("5000.00"), [(Z, D("363.00"), D("4637.00"))], D("4637.00"))
     assert [(p["party_id"], p["name"], p["current"], p["days_1_30"], p["total"]) for p in payables["parties"]] == [
-        (supplier.id, "Proveedor Uno S.L.", D("363.00"), Z, D("363.00"))]
+        (supplier_id, "Proveedor Uno S.L.", D("363.00"), Z, D("363.00"))]
     assert (payables["total"], settled["parties"], settled["total"]) == (D("363.00"), [], Z)
 
 
