@@ -234,17 +234,23 @@ def _isolation_figures(tenant):  # type: ignore[no-untyped-def]
         return (reports.trial_balance(tenant_id=tenant.id, date_from=None, date_to=FAR)["total_debit"],
                 vat.vat_summary(tenant_id=tenant.id, date_from=EPOCH, date_to=FAR)["totals"]["output_tax"],
                 reports.aged_receivables(tenant_id=tenant.id, as_of=FAR)["total"],
-                get_dashboard(tenant_id=tenant.id, today=date(2026, 3, 31)))
+                get_dashboard(tenant_id=tenant.id, today=date(2026, 3, 31)),
+                reports.aged_payables(tenant_id=tenant.id, as_of=FAR)["total"],
+                vat.vat_summary(tenant_id=tenant.id, date_from=EPOCH, date_to=FAR)["input_tax"])
 
 
 def test_reports_of_a_tenant_never_include_another_tenants_entries(es_tenant, es_customer, ec_tenant, ec_customer) -> None:  # type: ignore[no-untyped-def]
     """Run on PostgreSQL too, where the app connects as the runtime role (RLS on every table)."""
     issued_invoice(es_tenant, es_customer, [line("1", "100.00")], issue_date=date(2026, 3, 1))
     _manual(es_tenant, date(2026, 3, 2), ("572", "50.00", "0"), ("100", "0", "50.00"))
+    _purchase(es_tenant, add_supplier(es_tenant), [pline("1", "10.00")], date(2026, 3, 3))
     before = _isolation_figures(es_tenant)
-    assert before[:3] == (D("171.00"), D("21.00"), D("121.00"))
-    assert (before[3]["sales_this_month"], before[3]["receivables_outstanding"]) == (D("100.00"), D("121.00"))
+    assert before[:3] == (D("183.10"), D("21.00"), D("121.00"))
+    assert (before[3]["sales_this_month"], before[3]["receivables_outstanding"], before[3]["monthly"][-1]["purchases"]) == (
+        D("100.00"), D("121.00"), D("10.00"))
+    assert (before[4], [(r["rate"], r["base"], r["amount"]) for r in before[5]]) == (D("12.10"), [(D("21"), D("10.00"), D("2.10"))])
     issued_invoice(ec_tenant, ec_customer, [line("1", "1000.00")], issue_date=date(2026, 3, 1))
+    _purchase(ec_tenant, add_supplier(ec_tenant), [pline("1", "500.00")], date(2026, 3, 3))
     _manual(ec_tenant, date(2026, 3, 2), ("1.1.01.02", "900.00", "0"), ("3.1.01", "0", "900.00"))
     assert _isolation_figures(es_tenant) == before
     if db.engine.dialect.name == "postgresql":
