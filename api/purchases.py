@@ -139,7 +139,8 @@ class SupplierInvoicePayments(MethodView):
         """Register a payment (partially paid, then paid when nothing is owed)."""
         principal = current_principal()
         return services.record_payment(tenant_id=principal.tenant_id, document_id=document_id, kind=INVOICE,  # type: ignore[arg-type]
-                                       amount=data["amount"], actor=principal.actor)
+                                       amount=data["amount"], actor=principal.actor, paid_on=data.get("paid_on"),
+                                       method=data["method"])
 
 
 @blp.route("/expenses")

@@ -20,6 +20,12 @@ already flushed (it has its id) and belongs to the current tenant; amounts are D
   account code chosen by the user, else the country default), and `taxes`: rows with tax_type ("iva"),
   rate, base, amount, is_deductible (bool); and `withholdings`: rows with kind ("iva" | "renta"),
   code (SRI code; "irpf" for the IRPF a Spanish buyer withholds from a professional), rate, base, amount.
+- ``purchases.payment_recorded``  a payment to a supplier, emitted inside the paying transaction (`POST
+  /purchases/invoices/{id}/payments`, and an expense created already paid, right after its
+  ``purchases.invoice_recorded``): payment_id (uuid.UUID, new for every payment: the accounting entry's source id),
+  document (the purchase document paid, as above, with amount_paid / amount_due already updated), amount (Decimal > 0,
+  at most what was owed), paid_on (date, the tenant's local date unless given), method ("bank_transfer" | "cash" |
+  "card"). Accounting posts debit payable (400 invoices / 410 expenses; EC 2.1.03.01), credit bank (572) or cash (570).
 - ``payments.payment_recorded``  payment: a payment row with id, tenant_id, amount, currency, method
   ("bank_transfer" | "cash" | "card_terminal" | "stripe" | "payphone" | "kushki"), paid_on (date),
   customer_id; document: the SalesDocument it was applied to, or None (amount held as customer credit);
@@ -43,6 +49,7 @@ EVENTS = frozenset({
     "sales.document_issued",
     "sales.document_voided",
     "purchases.invoice_recorded",
+    "purchases.payment_recorded",
     "payments.payment_recorded",
     "payments.refund_recorded",
 })

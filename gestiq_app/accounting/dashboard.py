@@ -1,7 +1,8 @@
 """The tenant dashboard: sales this month vs last, receivables, top customers, 12 months of sales and purchases.
 
 Every figure is one SQL aggregate (the monthly series are one query each, a SUM(CASE …) per month).
-Sales are net bases (invoices minus credit notes, taxes excluded); purchases are the journal's expense accounts.
+Sales are net bases (invoices minus credit notes, taxes excluded); purchases are the net bases (subtotal) of the
+recorded purchase documents (supplier invoices and expenses) by issue date.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select
 
-from gestiq_app.accounting.models import Account, JournalEntry, JournalLine
-from gestiq_app.accounting.reports import _lines_joined, money
+from gestiq_app.accounting.reports import money
 from gestiq_app.db import session
 
 MONTHS = 12
@@ -56,9 +56,11 @@ def get_dashboard(*, tenant_id: uuid.UUID, today: date) -> dict[str, Any]:
     first, end = starts[0], _next_month(starts[-1])
     issued = and_(D.kind.in_(("invoice", "credit_note")), D.state != "draft", D.issue_date >= first, D.issue_date < end)
     sales_row = session().execute(select(*_monthly(sign * D.subtotal, D.issue_date, starts)).select_from(D).where(issued)).one()
+    from gestiq_app.purchases.models import PurchaseDocument as P
+
     purchases_row = session().execute(
-        _lines_joined(*_monthly(JournalLine.debit - JournalLine.credit, JournalEntry.entry_date, starts))
-        .where(Account.type == "expense", JournalEntry.entry_date >= first, JournalEntry.entry_date < end)).one()
+        select(*_monthly(P.subtotal, P.issue_date, starts)).select_from(P)
+        .where(P.state != "draft", P.issue_date >= first, P.issue_date < end)).one()
     sales, purchases = [money(value) for value in sales_row], [money(value) for value in purchases_row]
     unpaid = and_(D.kind == "invoice", D.state.in_(("issued", "partially_paid")), D.amount_due > 0)
     outstanding, overdue, overdue_count = session().execute(

@@ -77,7 +77,8 @@ class JournalEntry(TenantScoped, Timestamped, Base):
 
     entry_date: Mapped[date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(String(300))
-    #: The document that produced it ("sales_document", "purchase_document", "payment", "refund"); None: manual.
+    #: The document that produced it ("sales_document", "purchase_document", "payment", "refund",
+    #: "purchase_payment"); None: manual.
     source_type: Mapped[str | None] = mapped_column(String(30), nullable=True)
     source_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     reference: Mapped[str | None] = mapped_column(String(60), nullable=True)

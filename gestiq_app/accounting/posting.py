@@ -105,6 +105,19 @@ def _treasury_role(method: str) -> str:
     return "cash" if method in CASH_METHODS else "bank"
 
 
+@domain_events.subscribe("purchases.payment_recorded")
+def post_supplier_payment(*, payment_id: Any, document: Any, amount: Decimal, paid_on: Any, method: str) -> JournalEntry:
+    """Post a payment to a supplier: debit the payable the document credited (400 / 410), credit bank or cash."""
+    payable_role = "payable_services" if document.kind == "expense" else "payable_goods"
+    lines = [
+        debit(payable_role, amount, party_id=document.supplier_id, description=document.supplier_number),
+        credit(_treasury_role(method), amount, description="Pago"),
+    ]
+    return post_entry(tenant_id=document.tenant_id, entry_date=paid_on,
+                      description=f"Pago a proveedor {document.supplier_number or ''}".strip(), lines=lines, actor=ACTOR,
+                      source_type="purchase_payment", source_id=payment_id, reference=document.supplier_number)
+
+
 @domain_events.subscribe("payments.payment_recorded")
 def post_payment(*, payment: Any, document: Any = None, applied_amount: Decimal = ZERO) -> JournalEntry:
     """Post a customer payment: treasury debit; receivable credit for what was applied, customer credit for the rest."""

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, select
 
-from gestiq_app.accounting.chart import PAYABLE_ROLES, ROLE_CODES
 from gestiq_app.accounting.exceptions import AccountNotFoundError, ReportInvalidError
 from gestiq_app.accounting.models import Account, JournalEntry, JournalLine
 from gestiq_app.accounting.settings import get_accounting_settings
@@ -165,17 +164,16 @@ def aged_receivables(*, tenant_id: uuid.UUID, as_of: date) -> dict[str, Any]:
 
 
 def aged_payables(*, tenant_id: uuid.UUID, as_of: date) -> dict[str, Any]:
-    """Return what is owed to each supplier, from the journal's payable accounts, aged by posting date.
+    """Return what is owed to each supplier on recorded purchase documents (amount_due), by days past the due date.
 
-    The purchases tables live in another module: the journal is the source, so a payment is netted against
-    the supplier's total and aging follows the dates of the postings (not the invoices' due dates).
+    `amount_due` is what the supplier is owed: total − withholdings − payments (supplier invoices and expenses not
+    paid yet); a document without a due date ages from its issue date. Supplier payments post 400/410 debits, so the
+    total equals the journal's payable balance.
     """
-    from gestiq_app.crm.models import Supplier
+    from gestiq_app.purchases.models import PurchaseDocument as P
 
-    settings = get_accounting_settings(tenant_id=tenant_id)
-    codes = sorted({ROLE_CODES[settings.country][role] for role in PAYABLE_ROLES})
-    statement = (_lines_joined(L.party_id.label("party_id"), func.max(Supplier.legal_name).label("name"),
-                               *_bucket_sums(L.credit - L.debit, E.entry_date, as_of))
-                 .outerjoin(Supplier, and_(Supplier.id == L.party_id, Supplier.tenant_id == L.tenant_id))
-                 .where(A.code.in_(codes), E.entry_date <= as_of).group_by(L.party_id).order_by(func.max(Supplier.legal_name)))
+    due = func.coalesce(P.due_date, P.issue_date)
+    statement = (select(P.supplier_id.label("party_id"), func.max(P.supplier_name).label("name"), *_bucket_sums(P.amount_due, due, as_of))
+                 .where(P.state.in_(("recorded", "partially_paid")), P.amount_due > 0, P.issue_date <= as_of)
+                 .group_by(P.supplier_id).order_by(func.max(P.supplier_name)))
     return _aged(session().execute(statement).all(), tenant_id, as_of)

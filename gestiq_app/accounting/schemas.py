@@ -112,7 +112,7 @@ class EntryQuerySchema(Schema):
 
     date_from = fields.Date(load_default=None, validate=DATES)
     date_to = fields.Date(load_default=None, validate=DATES)
-    source_type = fields.String(load_default=None, validate=validate.OneOf(("sales_document", "purchase_document", "payment", "refund")))
+    source_type = fields.String(load_default=None, validate=validate.OneOf(("sales_document", "purchase_document", "payment", "refund", "purchase_payment")))
     account_id = fields.UUID(load_default=None)
 
 
@@ -285,6 +285,7 @@ class TaxRowSchema(Schema):
     kind = fields.String()
     rate = Money(places=4, allow_none=True, required=True)
     authority_code = fields.String(allow_none=True)
+    code = fields.String(metadata={"description": "Código de la retención (SRI; irpf en España)."})
     base = Money(required=True)
     amount = Money(required=True)
 
@@ -296,6 +297,7 @@ class VatTotalsSchema(Schema):
     surcharge = Money(required=True)
     accrued_tax = Money(required=True)
     input_tax = Money(required=True)
+    non_deductible_tax = Money(required=True, metadata={"description": "IVA soportado no deducible (no se resta)."})
     result = Money(required=True)
     withheld_iva = Money(required=True)
     withheld_renta = Money(required=True)
@@ -316,6 +318,7 @@ class VatSummarySchema(_PeriodHeader):
     output_tax = fields.List(fields.Nested(TaxRowSchema), required=True)
     surcharge = fields.List(fields.Nested(TaxRowSchema), required=True)
     input_tax = fields.List(fields.Nested(TaxRowSchema), required=True)
+    non_deductible_input_tax = fields.List(fields.Nested(TaxRowSchema), required=True)
     withholdings = fields.List(fields.Nested(TaxRowSchema), required=True)
     withheld_by_customers = fields.List(fields.Nested(TaxRowSchema), required=True)
     totals = fields.Nested(VatTotalsSchema, required=True)

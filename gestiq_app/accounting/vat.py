@@ -1,8 +1,9 @@
 """VAT return figures of a period: Spain modelo 303, Ecuador formulario 104.
 
-Output tax (devengado / IVA cobrado) is summed from the issued documents' own tax breakdowns (credit notes
-subtract); input tax (deducible / IVA pagado) and withholdings come from the journal's tax lines, which
-carry rate and base (the purchases tables live in another module). All sums are SQL aggregates.
+Output tax (devengado / IVA cobrado, 0 % sales included) is summed from the issued documents' own tax breakdowns
+(credit notes subtract); input tax (deducible / IVA pagado, and Ecuador's 0 % purchases) from the recorded purchase
+documents' IVA rows, and the withholdings the tenant made from their withholding rows, so every figure equals the
+documents to the cent. Non-deductible IVA is kept apart (never deducted). All sums are SQL aggregates.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, select
 
-from gestiq_app.accounting.chart import ROLE_CODES
-from gestiq_app.accounting.models import Account, JournalEntry, JournalLine
-from gestiq_app.accounting.reports import _check_range, _header, _lines_joined, money
+from gestiq_app.accounting.reports import _check_range, _header, money
 from gestiq_app.db import session
 
 ZERO = Decimal("0.00")
@@ -36,34 +35,45 @@ def sales_tax_breakdown(date_from: date, date_to: date) -> list[dict[str, Any]]:
             for tax_type, rate, code, base, amount in session().execute(statement)]
 
 
-def journal_tax_lines(codes: list[str], date_from: date, date_to: date, *, is_debit_side: bool) -> list[dict[str, Any]]:
-    """Return base and amount per account and rate of the journal's tax lines (debit side: input tax)."""
-    L, E, A = JournalLine, JournalEntry, Account
-    amount = (L.debit - L.credit) if is_debit_side else (L.credit - L.debit)
-    positive = (L.debit > 0) if is_debit_side else (L.credit > 0)
-    base = case((positive, func.coalesce(L.tax_base, 0)), else_=-func.coalesce(L.tax_base, 0))
-    statement = (_lines_joined(A.code, L.tax_rate, func.sum(base), func.sum(amount))
-                 .where(A.code.in_(codes), E.entry_date >= date_from, E.entry_date <= date_to)
-                 .group_by(A.code, L.tax_rate).order_by(A.code, L.tax_rate.desc()))
-    return [{"account_code": code, "rate": Decimal(rate).normalize() if rate is not None else None, "base": money(base_sum),
-             "amount": money(amount_sum)} for code, rate, base_sum, amount_sum in session().execute(statement)]
+def purchase_tax_breakdown(date_from: date, date_to: date) -> list[dict[str, Any]]:
+    """Return base and IVA per rate, SRI code and deductibility of the purchase documents recorded in the period."""
+    from gestiq_app.purchases.models import PurchaseDocument as P, PurchaseDocumentTax as T
+
+    statement = (select(T.rate, T.authority_code, T.is_deductible, func.sum(T.base), func.sum(T.amount))
+                 .join(P, and_(P.id == T.document_id, P.tenant_id == T.tenant_id))
+                 .where(P.state != "draft", T.tax_type == "iva", P.issue_date >= date_from, P.issue_date <= date_to)
+                 .group_by(T.rate, T.authority_code, T.is_deductible).order_by(T.rate.desc(), T.authority_code))
+    return [{"rate": Decimal(rate).normalize(), "authority_code": code, "is_deductible": bool(deductible), "base": money(base),
+             "amount": money(amount)} for rate, code, deductible, base, amount in session().execute(statement)]
+
+
+def purchase_withholdings(date_from: date, date_to: date) -> list[dict[str, Any]]:
+    """Return base and amount per kind (iva | renta), code and rate of the withholdings on documents recorded in the period."""
+    from gestiq_app.purchases.models import PurchaseDocument as P, PurchaseWithholdingLine as W
+
+    statement = (select(W.kind, W.code, W.rate, func.sum(W.base), func.sum(W.amount))
+                 .join(P, and_(P.id == W.document_id, P.tenant_id == W.tenant_id))
+                 .where(P.state != "draft", P.issue_date >= date_from, P.issue_date <= date_to)
+                 .group_by(W.kind, W.code, W.rate).order_by(W.kind, W.rate.desc(), W.code))
+    return [{"kind": kind, "code": code, "rate": Decimal(rate).normalize(), "base": money(base), "amount": money(amount)}
+            for kind, code, rate, base, amount in session().execute(statement)]
 
 
 def vat_summary(*, tenant_id: uuid.UUID, date_from: date, date_to: date) -> dict[str, Any]:
     """Return the VAT return figures of the period for the tenant's country."""
     _check_range(date_from, date_to)
     header = _header(tenant_id, date_from=date_from, date_to=date_to)
-    roles = ROLE_CODES[header["country"]]
     sales = sales_tax_breakdown(date_from, date_to)
     output_tax = [row for row in sales if row["tax_type"] == "iva"]
     surcharge = [row for row in sales if row["tax_type"] == "recargo"]
     withheld_by_customers = [row for row in sales if row["tax_type"] not in ("iva", "recargo")]
-    purchases = [{"rate": row["rate"], "base": row["base"], "amount": row["amount"]}
-                 for row in journal_tax_lines([roles["vat_input"]], date_from, date_to, is_debit_side=True)]
-    withholdings = [{"kind": "iva" if row["account_code"] == roles["withholding_payable_iva"] else "renta", "rate": row["rate"],
-                     "base": row["base"], "amount": row["amount"]}
-                    for row in journal_tax_lines(sorted({roles["withholding_payable_iva"], roles["withholding_payable_renta"]}),
-                                                 date_from, date_to, is_debit_side=False)]
+    bought = purchase_tax_breakdown(date_from, date_to)
+    # Spain: exempt / 0 % purchases are not part of modelo 303's IVA deducible; Ecuador: compras tarifa 0 % are.
+    purchases = [{"rate": row["rate"], "authority_code": row["authority_code"], "base": row["base"], "amount": row["amount"]}
+                 for row in bought if row["is_deductible"] and (row["rate"] > 0 or header["country"] == "EC")]
+    non_deductible = [{"rate": row["rate"], "authority_code": row["authority_code"], "base": row["base"], "amount": row["amount"]}
+                      for row in bought if not row["is_deductible"]]
+    withholdings = purchase_withholdings(date_from, date_to)
     if header["country"] == "ES":  # Spanish retentions on purchases are modelo 111/115, not IVA: all "renta".
         withholdings = [{**row, "kind": "renta"} for row in withholdings]
     total_output = sum((row["amount"] for row in output_tax), ZERO)
@@ -71,14 +81,16 @@ def vat_summary(*, tenant_id: uuid.UUID, date_from: date, date_to: date) -> dict
     total_input = sum((row["amount"] for row in purchases), ZERO)
     totals = {
         "output_tax": total_output, "surcharge": total_surcharge, "accrued_tax": total_output + total_surcharge,
-        "input_tax": total_input, "result": total_output + total_surcharge - total_input,
+        "input_tax": total_input, "non_deductible_tax": sum((row["amount"] for row in non_deductible), ZERO),
+        "result": total_output + total_surcharge - total_input,
         "withheld_iva": sum((row["amount"] for row in withholdings if row["kind"] == "iva"), ZERO),
         "withheld_renta": sum((row["amount"] for row in withholdings if row["kind"] == "renta"), ZERO),
         "withheld_by_customers": sum((row["amount"] for row in withheld_by_customers), ZERO),
     }
     return {**header, "form": FORMS[header["country"]], "output_tax": output_tax, "surcharge": surcharge,
-            "input_tax": purchases, "withholdings": withholdings, "withheld_by_customers": withheld_by_customers,
-            "totals": totals, "figures": _figures(header["country"], output_tax, surcharge, purchases, totals)}
+            "input_tax": purchases, "non_deductible_input_tax": non_deductible, "withholdings": withholdings,
+            "withheld_by_customers": withheld_by_customers,
+            "totals": totals, "figures": _figures(header["country"], output_tax, surcharge, purchases, non_deductible, totals)}
 
 
 def _rate_label(rate: Decimal | None) -> str:
@@ -86,7 +98,7 @@ def _rate_label(rate: Decimal | None) -> str:
 
 
 def _figures(country: str, output_tax: list[dict[str, Any]], surcharge: list[dict[str, Any]], purchases: list[dict[str, Any]],
-             totals: dict[str, Decimal]) -> list[dict[str, Any]]:
+             non_deductible: list[dict[str, Any]], totals: dict[str, Decimal]) -> list[dict[str, Any]]:
     """Return the return's figures as (label, amount) lines, in the form's order and words."""
     figures: list[tuple[str, Decimal]] = []
     if country == "ES":
@@ -109,6 +121,9 @@ def _figures(country: str, output_tax: list[dict[str, Any]], surcharge: list[dic
         for row in purchases:
             figures += [(f"Compras tarifa {_rate_label(row['rate'])}: valor neto", row["base"]),
                         (f"Compras tarifa {_rate_label(row['rate'])}: IVA pagado", row["amount"])]
+        for row in non_deductible:
+            figures += [(f"Compras tarifa {_rate_label(row['rate'])} sin derecho a crédito tributario: valor neto", row["base"]),
+                        (f"Compras tarifa {_rate_label(row['rate'])} sin derecho a crédito tributario: IVA pagado", row["amount"])]
         figures += [("Total IVA pagado en compras (crédito tributario)", totals["input_tax"]),
                     ("Retenciones en la fuente de IVA efectuadas", totals["withheld_iva"]),
                     ("Retenciones en la fuente de renta efectuadas", totals["withheld_renta"]),

@@ -99,7 +99,7 @@ def seed_purchases_demo(*, tenant_id: uuid.UUID) -> str | None:
             recorded += 1
             if offset > 45:  # older invoices are paid; recent ones still owed (some overdue)
                 services.record_payment(tenant_id=tenant_id, document_id=document.id, kind="supplier_invoice",
-                                        amount=document.amount_due, actor=ACTOR)
+                                        amount=document.amount_due, actor=ACTOR, paid_on=issue_date + timedelta(days=30))
                 paid += 1
         expenses = 0
         for index, offset in enumerate(range(SPAN_DAYS - 3, 0, -EXPENSE_EVERY_DAYS)):

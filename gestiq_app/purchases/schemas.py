@@ -95,6 +95,10 @@ class PurchasePaymentSchema(Schema):
     """A payment to the supplier."""
 
     amount = Money(required=True, validate=POSITIVE)
+    paid_on = fields.Date(load_default=None, allow_none=True, validate=DATES,
+                          metadata={"description": "Fecha del pago (por defecto hoy, fecha local del tenant)."})
+    method = fields.String(load_default="bank_transfer", validate=validate.OneOf(("bank_transfer", "cash", "card")),
+                           metadata={"description": "bank_transfer → 572 bancos; cash → 570 caja; card → 572."})
 
 
 class PurchaseExpenseCreateSchema(Schema):

@@ -205,10 +205,12 @@ def create_expense(*, tenant_id: uuid.UUID, data: dict[str, Any], actor: str) ->
         _flush_unique(current)
         if data.get("record", True):
             _record(document, country=settings.country, today=settings.today(), withholding_date=None)
-            if data.get("is_paid", True):
-                _apply_payment(document, document.amount_due)
             _flush_unique(current)
             domain_events.emit("purchases.invoice_recorded", document=document)
+            if data.get("is_paid", True) and document.amount_due > 0:
+                _apply_payment(document, document.amount_due, paid_on=document.issue_date, method="bank_transfer")
+            elif data.get("is_paid", True):
+                document.state = "paid"  # nothing owed (all withheld)
         record_event(actor=actor, action="expense.created", entity="purchase_document", entity_id=document.id,
                      changes={"state": document.state, "total": document.total})
     return document
@@ -229,24 +231,38 @@ def record_expense(*, tenant_id: uuid.UUID, document_id: uuid.UUID, actor: str) 
     return document
 
 
-def _apply_payment(document: PurchaseDocument, amount: Decimal) -> None:
+PAYMENT_METHODS = ("bank_transfer", "cash", "card")
+
+
+def _apply_payment(document: PurchaseDocument, amount: Decimal, *, paid_on: date, method: str) -> None:
+    """Settle `amount` of the document and emit ``purchases.payment_recorded`` (the accounting entry) in this transaction."""
     document.amount_paid += amount
     document.amount_due -= amount
     document.state = "paid" if document.amount_due == 0 else "partially_paid"
+    session().flush()
+    domain_events.emit("purchases.payment_recorded", payment_id=uuid.uuid4(), document=document, amount=amount,
+                       paid_on=paid_on, method=method)
 
 
-def record_payment(*, tenant_id: uuid.UUID, document_id: uuid.UUID, kind: str, amount: Decimal, actor: str) -> PurchaseDocument:
-    """Register a payment to the supplier of a recorded document (up to what is still owed)."""
+def record_payment(*, tenant_id: uuid.UUID, document_id: uuid.UUID, kind: str, amount: Decimal, actor: str,
+                   paid_on: date | None = None, method: str = "bank_transfer") -> PurchaseDocument:
+    """Register a payment to the supplier of a recorded document (up to what is still owed); the books post it too."""
+    if method not in PAYMENT_METHODS:
+        raise PurchaseInvalidError("Forma de pago no válida", errors={"method": [f"Use una de: {', '.join(PAYMENT_METHODS)}."]})
+    today = get_sales_settings(tenant_id=tenant_id).today()
     with unit_of_work() as current:
         document = lock_document(document_id, kind)
         if document.state not in ("recorded", "partially_paid"):
             raise PurchaseConflictError("Solo se pagan documentos registrados con importe pendiente")
         if amount > document.amount_due:
             raise PurchaseInvalidError("Importe excesivo", errors={"amount": [f"Queda pendiente {document.amount_due}."]})
-        _apply_payment(document, amount)
+        day = paid_on or max(today, document.issue_date)
+        if day < document.issue_date:
+            raise PurchaseInvalidError("Fecha no válida", errors={"paid_on": ["No puede ser anterior a la fecha del documento."]})
+        _apply_payment(document, amount, paid_on=day, method=method)
         current.flush()
         record_event(actor=actor, action=f"{kind}.paid", entity="purchase_document", entity_id=document.id,
-                     changes={"amount": amount, "amount_due": document.amount_due})
+                     changes={"amount": amount, "amount_due": document.amount_due, "paid_on": day, "method": method})
     return document
 
 
