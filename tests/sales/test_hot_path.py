@@ -171,3 +171,14 @@ def test_the_prebuilt_unfiltered_statement_is_shared_but_each_tenant_sees_only_i
     # page 2 past the end of an unfiltered list still counts the total
     past = first_session.get("/api/v1/invoices?page_size=50&page=2").get_json()
     assert (past["items"], past["total"], past["pages"]) == ([], 1, 1)
+
+
+def test_filter_arguments_name_every_filter_the_list_query_reads() -> None:
+    import inspect
+    import re
+
+    from gestiq_app.sales import queries
+
+    read = set(re.findall(r'filters(?:\.get\(|\[)"(\w+)"', inspect.getsource(queries.list_documents_query)))
+    assert read == set(queries.FILTER_ARGUMENTS) == {"status", "customer_id", "issue_date_from", "issue_date_to",
+                                                     "rectified_document_id", "q"}
