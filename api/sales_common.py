@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import functools
 import json
 import time
 import uuid
@@ -14,11 +15,11 @@ from zoneinfo import ZoneInfo
 import orjson
 from flask import Response, g
 from marshmallow import fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from api.common import PageQuerySchema, apply_sort, page_schema
 from api.security import current_principal
-from gestiq_app.sales.queries import DEFAULT_SORT, SORTABLE, dump_list_row, list_documents_query
+from gestiq_app.sales.queries import DEFAULT_SORT, FILTER_ARGUMENTS, SORTABLE, dump_list_row, list_documents_query
 from gestiq_app.sales.schemas import DocumentListItemSchema, DocumentQuerySchema, DocumentSchema
 from gestiq_app.db import session
 from gestiq_app.sales.settings import get_sales_settings
@@ -51,20 +52,41 @@ def list_documents(kinds: Sequence[str], args: dict[str, Any]) -> Response:
     tenant_id = current_principal().tenant_id
     if args.get("kind"):
         kinds = [args["kind"]]
-    statement = list_documents_query(tenant_id=tenant_id, kinds=kinds, filters=args,  # type: ignore[arg-type]
-                                     today=cached_tenant_today(tenant_id))  # type: ignore[arg-type]
+    today = cached_tenant_today(tenant_id)  # type: ignore[arg-type]
     page, page_size = args["page"], args["page_size"]
-    counted = apply_sort(statement.add_columns(func.count().over().label("total_rows")), args.get("sort"), SORTABLE, DEFAULT_SORT)
-    rows = session().execute(counted.limit(page_size).offset((page - 1) * page_size)).all()
+    if any(args.get(name) for name in FILTER_ARGUMENTS):
+        statement = list_documents_query(tenant_id=tenant_id, kinds=kinds, filters=args, today=today)  # type: ignore[arg-type]
+        page_statement = _page_of(statement, args.get("sort"), page, page_size)
+    else:
+        statement = None
+        page_statement = _unfiltered_page(tuple(kinds), args.get("sort"), page, page_size, today)
+    rows = session().execute(page_statement).all()
     if rows:
         total = rows[0].total_rows
     else:
         # an empty page: past the end (count again) or an empty list
-        total = (session().scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0) if page > 1 else 0
+        if page > 1 and statement is None:
+            statement = list_documents_query(tenant_id=tenant_id, kinds=kinds, filters={}, today=today)  # type: ignore[arg-type]
+        total = (session().scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0) if page > 1 else 0  # type: ignore[union-attr]
     meta = {"total": total, "page": page, "page_size": page_size, "pages": (total + page_size - 1) // page_size}
     g.pagination_header = json.dumps(meta)
     body = orjson.dumps({"items": [dump_list_row(row) for row in rows], **meta})
     return Response(body, mimetype="application/json")
+
+
+def _page_of(statement: Select, sort: str | None, page: int, page_size: int) -> Select:
+    counted = apply_sort(statement.add_columns(func.count().over().label("total_rows")), sort, SORTABLE, DEFAULT_SORT)
+    return counted.limit(page_size).offset((page - 1) * page_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _unfiltered_page(kinds: tuple[str, ...], sort: str | None, page: int, page_size: int, today: date) -> Select:
+    """Return the page statement of an unfiltered list, built once per process and shape (the common request).
+
+    It holds no tenant: the ORM tenant guard adds the tenant criteria at every execution (and PostgreSQL's
+    row-level security applies), exactly as for a statement built per request.
+    """
+    return _page_of(list_documents_query(tenant_id=None, kinds=kinds, filters={}, today=today), sort, page, page_size)  # type: ignore[arg-type]
 
 
 def cached_tenant_today(tenant_id: uuid.UUID) -> date:

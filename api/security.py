@@ -32,6 +32,8 @@ class Principal:
     role: str | None = None
     permissions: frozenset[str] = field(default_factory=frozenset)
     api_token_id: uuid.UUID | None = None
+    #: The tenant's enabled modules, read with the session check (None: not loaded, e.g. integration tokens).
+    modules: frozenset[str] | None = None
 
     @property
     def actor(self) -> str:
@@ -56,15 +58,17 @@ def _check_csrf(claims: dict[str, Any]) -> None:
 
 
 def _tenant_principal_from_cookie() -> Principal:
-    from gestiq_app.identity.auth_services import get_active_user
+    from gestiq_app.identity.auth_services import check_session
 
     claims = decode(request.cookies.get("access_token"), csrf_value=None, expected_type="access", expected_kind=TENANT)
     _check_csrf(claims)
     tenant_id = uuid.UUID(claims["tid"])
     bind_tenant(tenant_id)
-    user = get_active_user(tenant_id=tenant_id, user_id=uuid.UUID(claims["sub"]), session_version=claims.get("ver"))
-    return Principal(kind=TENANT, user_id=str(user.id), tenant_id=tenant_id, role=user.role,
-                     permissions=permissions_of_role(user.role))
+    # One query: user active, session version current, tenant active, and the tenant's modules (for @require).
+    user_id = uuid.UUID(claims["sub"])
+    checked = check_session(tenant_id=tenant_id, user_id=user_id, session_version=claims.get("ver"))
+    return Principal(kind=TENANT, user_id=str(user_id), tenant_id=tenant_id, role=checked.role,
+                     permissions=permissions_of_role(checked.role), modules=checked.modules)
 
 
 def _principal_from_api_token(raw: str) -> Principal:
@@ -121,9 +125,12 @@ def require(permission: str) -> Callable[[F], F]:
             principal = current_principal()
             module = PERMISSION_MODULES[permission]
             if module is not None:
-                from gestiq_app.tenancy.services import list_enabled_modules
+                enabled = principal.modules
+                if enabled is None:
+                    from gestiq_app.tenancy.services import list_enabled_modules
 
-                if module not in list_enabled_modules(tenant_id=principal.tenant_id):  # type: ignore[arg-type]
+                    enabled = frozenset(list_enabled_modules(tenant_id=principal.tenant_id))  # type: ignore[arg-type]
+                if module not in enabled:
                     raise ApiProblem(403, f"El módulo «{module}» no está activado para esta empresa.", slug="module-not-enabled")
             if permission not in principal.permissions:
                 raise ApiProblem(403, f"No tiene permiso para esta acción ({permission}).", slug="permission-denied")

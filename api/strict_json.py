@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import flask
+import marshmallow as ma
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Blueprint
 from webargs import core
@@ -42,7 +43,24 @@ def strict_loads(data: str | bytes) -> Any:
 
 
 class StrictJSONParser(FlaskParser):
-    """webargs' Flask parser with duplicate keys refused (errors go through its invalid-JSON 400 path)."""
+    """webargs' Flask parser with duplicate keys refused (errors go through its invalid-JSON 400 path).
+
+    It also builds each argument schema class once: webargs instantiates the class given to
+    `@blp.arguments` on every request, while a marshmallow 4 schema holds no per-load state (no context),
+    so one instance per class serves every request and thread.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[type[ma.Schema], ma.Schema] = {}
+
+    def _get_schema(self, argmap: Any, req: flask.Request) -> ma.Schema:
+        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+            schema = self._schemas.get(argmap)
+            if schema is None:
+                schema = self._schemas[argmap] = argmap()
+            return schema
+        return super()._get_schema(argmap, req)
 
     def _raw_load_json(self, req: flask.Request) -> Any:
         if not is_json_request(req):

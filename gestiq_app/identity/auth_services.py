@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_jwt_extended import create_access_token
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from gestiq_app.audit.services import record_event
@@ -21,7 +21,7 @@ from gestiq_app.identity.permissions import permissions_of_role
 from gestiq_app.identity.services import hash_password
 from gestiq_app.identity.sessions import MFA, TENANT, IssuedTokens, issue_tokens, revoke_all_families
 from gestiq_app.tenancy.context import tenant_context
-from gestiq_app.tenancy.models import Tenant
+from gestiq_app.tenancy.models import Tenant, TenantModule
 from gestiq_app.tenancy.services import list_enabled_modules
 
 BAD_CREDENTIALS = "Empresa, correo o contraseña incorrectos."
@@ -153,6 +153,50 @@ def get_active_user(*, tenant_id: uuid.UUID, user_id: uuid.UUID, session_version
     if tenant is None or not tenant.is_active:
         raise AuthenticationError("La empresa está suspendida.")
     return user
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    """What an API request needs from a valid session: the user's role and the tenant's enabled modules."""
+
+    role: str
+    modules: frozenset[str]
+
+
+def _session_check_statement() -> Any:
+    users, tenants, modules = TenantUser.__table__, Tenant.__table__, TenantModule.__table__
+    return (
+        select(users.c.role, users.c.is_active, users.c.session_version, tenants.c.status, modules.c.module)
+        .select_from(users)
+        .join(tenants, tenants.c.id == users.c.tenant_id)
+        .outerjoin(modules, and_(modules.c.tenant_id == users.c.tenant_id, modules.c.is_enabled.is_(True)))
+        .where(users.c.tenant_id == bindparam("tenant_id"), users.c.id == bindparam("user_id"))
+    )
+
+
+#: Built once: the statement is the same for every request, only its parameters change.
+_SESSION_CHECK = _session_check_statement()
+
+
+def check_session(*, tenant_id: uuid.UUID, user_id: uuid.UUID, session_version: int | None) -> SessionCheck:
+    """Validate a tenant access token's user, tenant and session version in ONE query, without ORM objects.
+
+    The per-request check of every cookie-authenticated API call, with the same rules and messages as
+    get_active_user, evaluated against the database on every request (nothing is cached across requests,
+    so a logout, a deactivation or a suspended tenant refuses the very next call). It also returns the
+    tenant's enabled modules (one row per module: a LEFT JOIN, so a tenant without modules still has its row).
+    A Core statement on the session's connection: the tenant is an explicit parameter (the ORM guard only
+    rewrites ORM statements) and PostgreSQL's row-level security still applies to the transaction.
+    """
+    rows = session().connection().execute(_SESSION_CHECK, {"tenant_id": tenant_id, "user_id": user_id}).all()
+    if not rows:
+        raise AuthenticationError("La sesión ya no es válida. Inicia sesión de nuevo.")
+    role, is_active, version, tenant_status, _ = rows[0]
+    if not is_active or (session_version is not None and version != session_version):
+        raise AuthenticationError("La sesión ya no es válida. Inicia sesión de nuevo.")
+    if tenant_status != "active":
+        raise AuthenticationError("La empresa está suspendida.")
+    return SessionCheck(role=role, modules=frozenset(row[4] for row in rows if row[4] is not None))
 
 
 def logout(*, tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token, get_csrf_token
+import jwt
+from flask_jwt_extended.config import config as jwt_config
 from jwt import PyJWTError
 from sqlalchemy import select, update
 
@@ -74,7 +76,7 @@ def decode(encoded: str | None, *, csrf_value: str | None, expected_type: str, e
     if not encoded:
         raise AuthenticationError("Falta la sesión. Inicia sesión.")
     try:
-        claims = decode_token(encoded, csrf_value=csrf_value)
+        claims = decode_token(encoded, csrf_value=csrf_value) if csrf_value is not None else _verify(encoded)
     except PyJWTError as error:
         raise AuthenticationError(INVALID_SESSION) from error
     except Exception as error:  # flask-jwt-extended's own errors (CSRFError, NoAuthorizationError, …)
@@ -84,6 +86,30 @@ def decode(encoded: str | None, *, csrf_value: str | None, expected_type: str, e
     if claims.get("type") != expected_type or claims.get("kind") != expected_kind:
         raise AuthenticationError(INVALID_SESSION)
     return claims
+
+
+def _verify(encoded: str) -> dict[str, Any]:
+    """Verify a token exactly as flask-jwt-extended's decode_token does, in one parse instead of three.
+
+    decode_token first parses the token twice unverified (claims, then header) only to offer them to a
+    decode-key callback, which this app does not use; the verification itself is the same PyJWT call
+    with the same settings (signature with JWT_SECRET_KEY and the allowed algorithms, exp/nbf/iat with the
+    leeway, audience and issuer when configured) and the identity claim must be present. Used on the hot
+    path of every API request.
+    """
+    verified = jwt.decode(
+        encoded,
+        jwt_config.decode_key,
+        algorithms=jwt_config.decode_algorithms,
+        audience=jwt_config.decode_audience,
+        issuer=jwt_config.decode_issuer,
+        leeway=jwt_config.leeway,
+        options={"verify_aud": jwt_config.decode_audience is not None, "verify_sub": jwt_config.verify_sub},
+    )
+    if jwt_config.identity_claim_key not in verified:
+        raise jwt.InvalidTokenError("missing identity claim")
+    verified.setdefault("type", "access")
+    return verified
 
 
 def rotate_refresh_token(*, kind: str, claims: dict[str, Any], build_claims: Any, actor: str) -> IssuedTokens:

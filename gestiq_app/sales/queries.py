@@ -27,6 +27,8 @@ SORTABLE = {
     "customer_name": D.customer_name, "created_at": D.created_at,
 }
 DEFAULT_SORT = "-issue_date"
+#: Every filter list_documents_query reads (none set: the API reuses a prebuilt statement; keep the two in step).
+FILTER_ARGUMENTS = ("status", "customer_id", "issue_date_from", "issue_date_to", "rectified_document_id", "q")
 CENT = Decimal("0.01")
 
 

@@ -2,7 +2,8 @@
 """Hot list throughput: `GET /api/v1/invoices?page_size=50` vs a bare Flask hello, both under gunicorn, same run.
 
 Creates a bench tenant with --invoices issued invoices (default 60, so the page is full), starts
-`gunicorn wsgi:app` and then `gunicorn scripts.bench.hello_app:app` with the same --workers (default 2, sync),
+`gunicorn wsgi:app` and then `gunicorn scripts.bench.hello_app:app` with the same server settings (--workers, default 2;
+--worker-class sync, or gthread with --worker-threads and keep-alive as deploy/gunicorn.conf.py),
 and drives each for --seconds with --threads client threads (keep-alive sessions; the list clients are logged in
 as the tenant owner). Prints req/s, p50 and p99 latency of both and the ratio list/hello (goal ≥ 0.35).
 
@@ -91,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20, help="measured seconds per target (default 20)")
     parser.add_argument("--threads", type=int, default=4, help="client threads (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync",
+                        help="gunicorn worker class of both servers (default sync; deploy/gunicorn.conf.py uses gthread)")
+    parser.add_argument("--worker-threads", type=int, default=1,
+                        help="threads per gthread worker (default 1; deploy/gunicorn.conf.py uses 4)")
     parser.add_argument("--invoices", type=int, default=60, help="issued invoices of the bench tenant (default 60)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     add_database_arguments(parser)
@@ -106,12 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     create_invoices(app, tenant_id, count=args.invoices, lines=3)
     login = {"tenant": slug, "email": f"owner@{slug}.test", "password": PASSWORD}
     expected = min(50, args.invoices)
-    with gunicorn("wsgi:app", env, workers=args.workers, ready_path="/health") as base_url:
+    server = {"workers": args.workers, "worker_class": args.worker_class, "threads": args.worker_threads}
+    with gunicorn("wsgi:app", env, ready_path="/health", **server) as base_url:
         listing = drive(base_url, LIST_PATH, threads=args.threads, seconds=args.seconds, login=login, expected_items=expected)
-    with gunicorn("scripts.bench.hello_app:app", env, workers=args.workers, ready_path="/hello") as base_url:
+    with gunicorn("scripts.bench.hello_app:app", env, ready_path="/hello", **server) as base_url:
         hello = drive(base_url, "/hello", threads=args.threads, seconds=args.seconds, login=None, expected_items=None)
     ratio = listing["rps"] / hello["rps"] if hello["rps"] else 0.0
-    result = {"workers": args.workers, "threads": args.threads, "invoices": args.invoices,
+    result = {"workers": args.workers, "worker_class": args.worker_class, "worker_threads": args.worker_threads, "threads": args.threads, "invoices": args.invoices,
               "database": "postgresql" if args.database_url.startswith("postgresql") else "sqlite",
               "list": listing, "hello": hello, "ratio": round(ratio, 3)}
     for name, row in (("GET " + LIST_PATH, listing), ("GET /hello (Flask)", hello)):

@@ -121,12 +121,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], *, workers: int, ready_path: str) -> Iterator[str]:
-    """Run `gunicorn app_spec` with `workers` sync workers on a free loopback port; yield its base URL."""
+def gunicorn(app_spec: str, env: dict[str, str], *, workers: int, ready_path: str, worker_class: str = "sync",
+             threads: int = 1, keepalive: int = 5) -> Iterator[str]:
+    """Run `gunicorn app_spec` with `workers` workers of `worker_class` on a free loopback port; yield its base URL.
+
+    sync workers close the connection after every response (gunicorn's sync worker has no keep-alive);
+    gthread workers (deploy/gunicorn.conf.py) keep connections open for `keepalive` seconds.
+    """
     import requests
 
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT),
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", worker_class,
+               "--threads", str(threads), "--keep-alive", str(keepalive), "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT),
                "--graceful-timeout", "5", "--log-level", "warning", app_spec]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base_url = f"http://127.0.0.1:{port}"

@@ -49,6 +49,14 @@ def test_api_benchmark_runs_for_a_second(database_urls, tmp_path) -> None:  # ty
     assert "Ratio lista / hello:" in result["stdout"]
 
 
+def test_api_benchmark_runs_under_gthread_workers_like_deploy(database_urls, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = _run("api.py", "--seconds", "1", "--threads", "2", "--workers", "1", "--invoices", "3",
+                  "--worker-class", "gthread", "--worker-threads", "2", database_urls=database_urls, tmp_path=tmp_path)
+    assert (result["worker_class"], result["worker_threads"], result["workers"]) == ("gthread", 2, 1)
+    assert result["list"]["errors"] == 0 and result["hello"]["errors"] == 0
+    assert result["list"]["requests"] > 0 and result["hello"]["requests"] > 0
+
+
 def test_benchmarks_have_help() -> None:
     for script in ("pdf.py", "api.py"):
         completed = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench" / script), "--help"], cwd=ROOT,
