@@ -14,9 +14,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 
-from gestiq_app.catalog.models import Product
+from gestiq_app.catalog.lines import resolve_lines
 from gestiq_app.crm.models import Supplier
 from gestiq_app.db import session
 from gestiq_app.purchases.exceptions import PurchaseInvalidError
@@ -25,7 +24,6 @@ from gestiq_app.purchases.totals import PurchaseLineInput, PurchaseTotals, Rate,
 from gestiq_app.sales.pricing import MAX_AMOUNT, RateBook
 from gestiq_app.taxes.exceptions import TaxRateNotFoundError
 
-REQUIRED = "Campo obligatorio."
 #: Code of Spanish IRPF withholdings (the catalog has no authority code for them; the SRI codes are numeric).
 IRPF_CODE = "irpf"
 #: Account booked when the user names none (Spain, PGC PYMES: 600 compras, 629 otros servicios). Ecuador:
@@ -80,33 +78,21 @@ def default_expense_account(country: str, kind: str) -> str | None:
 
 
 def line_drafts(lines_data: Sequence[dict[str, Any]], *, country: str) -> list[LineDraft]:
-    """Validate input lines, filling description, price and tax category from their products."""
-    product_ids = {data["product_id"] for data in lines_data if data.get("product_id")}
-    products = {p.id: p for p in session().scalars(select(Product).where(Product.id.in_(product_ids)))} if product_ids else {}
+    """Validate input lines, filling description and tax category from their products (never the selling price)."""
     errors: dict[str, list[str]] = {}
+    if country != "EC":
+        for index, data in enumerate(lines_data):
+            if data.get("iva_withholding_category"):
+                errors[f"lines.{index}.iva_withholding_category"] = ["La retención de IVA del comprador solo existe en Ecuador."]
     drafts = []
-    for index, data in enumerate(lines_data):
-        product = products.get(data.get("product_id"))  # type: ignore[arg-type]
-        if data.get("product_id") and product is None:
-            errors[f"lines.{index}.product_id"] = ["No existe ese producto."]
-            continue
-        description = data.get("description") or (product.name if product else None)
-        unit_price = data.get("unit_price")
-        if not description:
-            errors[f"lines.{index}.description"] = [REQUIRED]
-        if unit_price is None:
-            errors[f"lines.{index}.unit_price"] = [REQUIRED]
-        if country != "EC" and data.get("iva_withholding_category"):
-            errors[f"lines.{index}.iva_withholding_category"] = ["La retención de IVA del comprador solo existe en Ecuador."]
-        if not description or unit_price is None:
-            continue
+    for line in resolve_lines(lines_data, errors, price_from_product=False):
+        data = line.data
         drafts.append(LineDraft(
-            description=description, quantity=data["quantity"], unit_price=unit_price,
-            discount_percent=data.get("discount_percent") or Decimal("0"),
-            tax_category=data.get("tax_category") or (product.tax_category if product else "general"),
+            description=line.description, quantity=data["quantity"], unit_price=line.unit_price,
+            discount_percent=data.get("discount_percent") or Decimal("0"), tax_category=line.tax_category,
             is_iva_deductible=data.get("is_iva_deductible"), expense_account=data.get("expense_account"),
             renta_withholding_category=data.get("renta_withholding_category"),
-            iva_withholding_category=data.get("iva_withholding_category"), product_id=product.id if product else None,
+            iva_withholding_category=data.get("iva_withholding_category"), product_id=line.product.id if line.product else None,
         ))
     if errors:
         raise PurchaseInvalidError("Revise las líneas", errors=errors)

@@ -8,9 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 
-from gestiq_app.catalog.models import Product
+from gestiq_app.catalog.lines import resolve_lines
 from gestiq_app.crm.models import Customer
 from gestiq_app.db import session
 from gestiq_app.sales.exceptions import DocumentInvalidError
@@ -19,7 +18,6 @@ from gestiq_app.sales.pricing import LineDraft, TaxProfile, price_lines
 from gestiq_app.sales.settings import SalesSettings
 from gestiq_app.sales.totals import AppliedTax, DocumentTotals
 
-REQUIRED = "Campo obligatorio."
 
 
 def load_customer(customer_id: uuid.UUID, *, require_active: bool = True) -> Customer:
@@ -56,32 +54,18 @@ def snapshot_customer(document: SalesDocument, customer: Customer) -> None:
 
 def line_drafts(lines_data: Sequence[dict[str, Any]]) -> list[LineDraft]:
     """Validate input lines, filling description, price, tax category and kind from their products."""
-    product_ids = {data["product_id"] for data in lines_data if data.get("product_id")}
-    products = {p.id: p for p in session().scalars(select(Product).where(Product.id.in_(product_ids)))} if product_ids else {}
     errors: dict[str, list[str]] = {}
     drafts = []
-    for index, data in enumerate(lines_data):
-        product = products.get(data.get("product_id"))  # type: ignore[arg-type]
-        if data.get("product_id") and product is None:
-            errors[f"lines.{index}.product_id"] = ["No existe ese producto."]
-            continue
-        description = data.get("description") or (product.name if product else None)
-        unit_price = data.get("unit_price") if data.get("unit_price") is not None else (product.unit_price if product else None)
-        if not description:
-            errors[f"lines.{index}.description"] = [REQUIRED]
-        if unit_price is None:
-            errors[f"lines.{index}.unit_price"] = [REQUIRED]
-        if not description or unit_price is None:
-            continue
-        is_service = data.get("is_service")
+    for line in resolve_lines(lines_data, errors, price_from_product=True):
+        is_service = line.data.get("is_service")
         drafts.append(LineDraft(
-            description=description,
-            quantity=data["quantity"],
-            unit_price=unit_price,
-            discount_percent=data.get("discount_percent") or Decimal("0"),
-            tax_category=data.get("tax_category") or (product.tax_category if product else "general"),
-            is_service=is_service if is_service is not None else bool(product and product.kind == "service"),
-            product_id=product.id if product else None,
+            description=line.description,
+            quantity=line.data["quantity"],
+            unit_price=line.unit_price,
+            discount_percent=line.data.get("discount_percent") or Decimal("0"),
+            tax_category=line.tax_category,
+            is_service=is_service if is_service is not None else bool(line.product and line.product.kind == "service"),
+            product_id=line.product.id if line.product else None,
         ))
     if errors:
         raise DocumentInvalidError("Revise las líneas", errors=errors)
