@@ -274,6 +274,8 @@ class BatchErrors(MethodView):
 
     @require("imports:read")
     @blp.response(200, content_type="text/csv", description="Filas no válidas con sus columnas y errores (UTF-8, `;`)")
+    @blp.doc(responses={"200": {"description": "Filas no válidas con sus columnas y errores (UTF-8, `;`)",
+                                "content": {"text/csv": {"schema": {"type": "string"}}}}})
     @blp.alt_response(404, description="No existe")
     def get(self, batch_id: uuid.UUID) -> Any:
         """Download the invalid rows with their errors as CSV, to fix in a spreadsheet and upload again."""

@@ -188,7 +188,8 @@ def read_rows(path: Path, *, file_format: str, options: dict[str, Any]) -> tuple
             raise ImportFileError(f"El archivo no está en {encoding}.", errors={"encoding": ["Codificación no válida."]}) from error
         delimiter = options.get("delimiter") or detect_delimiter(text_sample.lstrip("\ufeff"))
         detected = {"encoding": encoding, "delimiter": delimiter}
-        rows = iter_csv(path, encoding=encoding, delimiter=delimiter)
+        # NUL bytes pass the csv module but PostgreSQL text/JSONB refuse them: drop them like XLSX/JSON cells.
+        rows = ((n, [clean(cell) for cell in cells]) for n, cells in iter_csv(path, encoding=encoding, delimiter=delimiter))
     try:
         _, header_cells = next(rows)
     except StopIteration:

@@ -5,6 +5,11 @@ enqueues `export_pdfs_task` after commit. The task claims the row with compare-a
 adds each PDF (stored ones are reused, missing ones rendered and stored), writes `done` after each one so
 the API shows the progress, and finishes with the zip under `exports/pdf-<id>.zip`. Running it twice is
 harmless: a finished export is left alone and a rerun rebuilds the same zip.
+
+A worker killed mid-export (its Huey task is gone with it) leaves the row `running` (or `queued` if the queue lost
+the task): the periodic `resume_stalled_pdf_exports` enqueues again every export untouched for
+STALLED_AFTER_MINUTES, and the rerun starts over. The zip is written atomically (temporary file + rename), so a
+kill never leaves a partial zip under the export's key.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from gestiq_app.tenancy.exceptions import NotFoundError
 log = logging.getLogger("gestiq.pdf.exports")
 MAX_DOCUMENTS = 2000
 PROGRESS_EVERY = 1
+#: An unfinished export without progress for this long lost its worker (each PDF moves `done`, hence updated_at).
+STALLED_AFTER_MINUTES = 10
 
 
 class ExportNotFoundError(NotFoundError):
@@ -121,3 +128,18 @@ def run_export(*, tenant_id: uuid.UUID, export_id: uuid.UUID) -> str:
         return "failed"
     _set_progress(export_id, state="done", storage_key=key, size_bytes=size, finished_at=utcnow())
     return "done"
+
+
+def list_stalled_exports(*, older_than_minutes: int = STALLED_AFTER_MINUTES) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Return (tenant id, export id) of unfinished exports whose worker died: no progress for a while (all tenants)."""
+    from datetime import timedelta
+
+    from gestiq_app.tenancy.context import platform_scope
+
+    limit = utcnow() - timedelta(minutes=older_than_minutes)
+    with platform_scope(actor="system:pdf", reason="resume stalled PDF exports"):
+        rows = session().execute(select(PdfExport.tenant_id, PdfExport.id)
+                                 .where(PdfExport.state.in_(("queued", "running")), PdfExport.updated_at < limit)
+                                 .order_by(PdfExport.updated_at)).all()
+        session().rollback()
+    return [(tenant_id, export_id) for tenant_id, export_id in rows]

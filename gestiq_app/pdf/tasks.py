@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from flask import current_app
+from huey import crontab
 
 from gestiq_app.jobs import huey, job_context
 from gestiq_app.sales.events import subscribe_invoice_issued
+
+log = logging.getLogger("gestiq.pdf.exports")
 
 
 @huey.task(retries=2, retry_delay=30)
@@ -26,6 +30,19 @@ def export_pdfs_task(tenant_id: str, export_id: str) -> str:
 
     with job_context(tenant_id):
         return run_export(tenant_id=uuid.UUID(tenant_id), export_id=uuid.UUID(export_id))
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def resume_stalled_pdf_exports() -> int:
+    """Enqueue again every bulk export whose worker died (no progress for 10 minutes): it is rebuilt from the start."""
+    from gestiq_app.pdf.exports import list_stalled_exports
+
+    with job_context():
+        stalled = list_stalled_exports()
+    for tenant_id, export_id in stalled:
+        log.warning("resuming a stalled PDF export", extra={"tenant_id": str(tenant_id), "export_id": str(export_id)})
+        export_pdfs_task(str(tenant_id), str(export_id))
+    return len(stalled)
 
 
 @subscribe_invoice_issued

@@ -5,7 +5,11 @@ It starts gunicorn itself (free loopback port, --workers, default 2) with the en
 (GESTIQ_DATABASE_URL, GESTIQ_REDIS_URL, …; nothing set = the embedded SQLite default), provisions
 --tenants bench tenants, and runs --threads clients for --seconds (default 60; --soak: 600). The mix is
 discovered from /openapi.json: logins, /auth/me, every tenant GET without path parameters, and every
-creating POST (201 with an id) whose input schema allows a simple generated body. Exit 1 on any error.
+creating POST (201 with an id) whose input schema allows a simple generated body. Every BUSINESS_EVERY-th call of a
+client of a Spanish tenant is instead a business step, in turn: create and issue an invoice, download the PDF of an
+issued one, import a small CSV of products (create batch, upload, validate). With GESTIQ_HUEY_BACKEND=redis it also
+runs a Huey consumer (--consumer-workers threads) and reports the queue length at the end and how long the queue
+took to drain (worker lag). Exit 1 on any error.
 
     scripts/_python scripts/bench/load.py --seconds 60            # load
     scripts/_python scripts/bench/load.py --soak                  # 10 minutes, watch the RSS growth
@@ -43,6 +47,9 @@ BENCH_ENV_DEFAULTS = {
     "GESTIQ_RATELIMIT_TELEMETRY": "1000000/minute",
 }
 LOGIN_EVERY = 25
+BUSINESS_EVERY = 4
+BUSINESS_STEPS = ("invoice", "pdf", "import")
+DRAIN_TIMEOUT_SECONDS = 120
 MAX_ERROR_SAMPLES = 10
 TIMEOUT_SECONDS = 30
 
@@ -118,6 +125,69 @@ def provision_tenants(count: int) -> list[str]:
         db.session.remove()
         db.engine.dispose()
     return slugs
+
+
+def prepare_business(base_url: str, slugs: list[str]) -> dict[str, str]:
+    """Create one customer in each Spanish bench tenant (through the API); return {slug: customer id}."""
+    customers = {}
+    for index, slug in enumerate(slugs):
+        if index % 2:  # Ecuador: issuing needs an SRI establishment and certificate the bench does not set up
+            continue
+        session = _login(base_url, slug, Stats())
+        response = session.post(f"{base_url}/api/v1/customers", timeout=TIMEOUT_SECONDS,
+                                headers={"X-CSRF-TOKEN": session.cookies.get("csrf_access_token", default="")},
+                                json={"legal_name": f"Cliente bench {slug}", "country": "ES", "tax_id_type": "nif", "tax_id": _tax_id("ES")})
+        if response.status_code != 201:
+            raise RuntimeError(f"bench customer not created: {response.status_code} {response.text[:300]}")
+        customers[slug] = response.json()["id"]
+    return customers
+
+
+IMPORT_CSV = "sku;nombre;precio;iva\n" + "".join(f"B-{{n}}-{index};Artículo {index};{index},50;general\n" for index in range(1, 6))
+
+
+def _timed(session: requests.Session, stats: Stats, operation: str, method: str, url: str, expected: set[int],
+           **kwargs: Any) -> requests.Response | None:
+    if method != "GET":
+        kwargs.setdefault("headers", {})["X-CSRF-TOKEN"] = session.cookies.get("csrf_access_token", default="")
+    started = time.perf_counter()
+    try:
+        response = session.request(method, url, timeout=TIMEOUT_SECONDS, **kwargs)
+    except requests.RequestException as error:
+        stats.record(operation, time.perf_counter() - started, None, expected, repr(error))
+        return None
+    stats.record(operation, time.perf_counter() - started, response, expected)
+    return response if response.status_code in expected else None
+
+
+def business_step(base_url: str, session: requests.Session, customer_id: str, step: str, issued: list[str], stats: Stats,
+                  counter: int) -> None:
+    """Run one business step (invoice create + issue, PDF download, or a small CSV import) and record its calls."""
+    if step == "pdf" and issued:
+        response = _timed(session, stats, "GET /api/v1/invoices/{id}/pdf", "GET", f"{base_url}/api/v1/invoices/{issued[counter % len(issued)]}/pdf", {200})
+        if response is not None and not response.content.startswith(b"%PDF-"):
+            stats.record("GET /api/v1/invoices/{id}/pdf (content)", 0.0, None, {200}, "not a PDF")
+        return
+    if step in ("invoice", "pdf"):
+        created = _timed(session, stats, "POST /api/v1/invoices", "POST", f"{base_url}/api/v1/invoices", {201}, json={
+            "customer_id": customer_id, "lines": [{"description": f"Servicio bench {counter}", "quantity": "2", "unit_price": "12.50",
+                                                   "tax_category": "general"}]})
+        if created is None:
+            return
+        invoice_id = created.json()["id"]
+        if _timed(session, stats, "POST /api/v1/invoices/{id}/issue", "POST", f"{base_url}/api/v1/invoices/{invoice_id}/issue", {200}, json={}):
+            issued.append(invoice_id)
+        return
+    batch = _timed(session, stats, "POST /api/v1/imports/batches", "POST", f"{base_url}/api/v1/imports/batches", {201},
+                   json={"kind": "products", "source_name": f"bench {counter}", "options": {}})
+    if batch is None:
+        return
+    batch_id = batch.json()["id"]
+    content = IMPORT_CSV.replace("{n}", f"{uuid.uuid4().hex[:8]}").encode()
+    if _timed(session, stats, "POST /api/v1/imports/batches/{id}/upload", "POST", f"{base_url}/api/v1/imports/batches/{batch_id}/upload",
+              {200}, files={"file": ("productos.csv", content, "text/csv")}):
+        _timed(session, stats, "POST /api/v1/imports/batches/{id}/validate", "POST",
+               f"{base_url}/api/v1/imports/batches/{batch_id}/validate", {202})
 
 
 def _tax_id(country: str) -> str:
@@ -220,13 +290,18 @@ def _login(base_url: str, slug: str, stats: Stats) -> requests.Session:
 
 
 def _client(base_url: str, slug: str, deadline: float, mix: list[tuple[str, str, Any]], stats: Stats, offset: int,
-            login_every: int) -> None:
+            login_every: int, customer_id: str | None = None) -> None:
     session = _login(base_url, slug, stats)
+    issued: list[str] = []
     for iteration in itertools.count(offset):
         if time.monotonic() >= deadline:
             return
         if login_every and iteration % login_every == 0 and iteration != offset:
             session = _login(base_url, slug, stats)
+            continue
+        if customer_id and iteration % BUSINESS_EVERY == 0:
+            step = BUSINESS_STEPS[(iteration // BUSINESS_EVERY) % len(BUSINESS_STEPS)]
+            business_step(base_url, session, customer_id, step, issued, stats, iteration)
             continue
         method, path, detail = mix[iteration % len(mix)]
         headers = {"X-CSRF-TOKEN": session.cookies.get("csrf_access_token", default="")} if method == "POST" else {}
@@ -258,6 +333,44 @@ def usable_creates(base_url: str, slug: str, creates: list[tuple[str, dict[str, 
     return kept, left_out
 
 
+@contextmanager
+def huey_consumer(env: dict[str, str], *, workers: int, log_path: Path) -> Iterator[Any]:
+    """With GESTIQ_HUEY_BACKEND=redis, run a Huey consumer until the block ends and yield its queue; else yield None."""
+    if env.get("GESTIQ_HUEY_BACKEND") != "redis" or workers <= 0:
+        yield None
+        return
+    sys.path.insert(0, str(ROOT))
+    from gestiq_app.jobs import build_huey
+
+    queue = build_huey("redis", instance_path="", redis_url=env["GESTIQ_REDIS_URL"])
+    log_file = open(log_path, "ab")  # noqa: SIM115 - closed below
+    process = subprocess.Popen([sys.executable, "-m", "huey.bin.huey_consumer", "gestiq_app.jobs.huey", "-w", str(workers), "-k", "thread"],
+                               env={**env, **{k: v for k, v in BENCH_ENV_DEFAULTS.items() if k not in env}}, cwd=ROOT,
+                               stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        yield queue
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        log_file.close()
+
+
+def queue_lag(queue: Any) -> dict[str, Any]:
+    """Return the queue length when the load stops and the seconds the consumer needed to empty it (None: no consumer)."""
+    if queue is None:
+        return {"consumer": False}
+    pending = queue.pending_count()
+    started = time.monotonic()
+    while queue.pending_count() and time.monotonic() - started < DRAIN_TIMEOUT_SECONDS:
+        time.sleep(0.2)
+    return {"consumer": True, "pending_at_end": pending, "drain_seconds": round(time.monotonic() - started, 1),
+            "pending_after_drain": queue.pending_count()}
+
+
 def percentile(values: list[float], fraction: float) -> float:
     """Return the nearest-rank percentile of `values`."""
     ordered = sorted(values)
@@ -276,19 +389,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         kept_creates, left_out = ([], ["every write: --read-only"]) if args.read_only else usable_creates(base_url, slugs[0], creates)
         mix = [("GET", path, expected) for path, expected in gets] + kept_creates
         mix.insert(0, next(item for item in mix if item[1] == "/api/v1/tenant/auth/me"))  # the PWA's most frequent call
-        rss_start = worker_rss(master_pid)
-        stats = Stats()
-        started = time.monotonic()
-        deadline = started + args.seconds
-        login_every = 0 if args.read_only else LOGIN_EVERY
-        threads = [threading.Thread(target=_client, args=(base_url, slugs[index % len(slugs)], deadline, mix, stats, index * 7, login_every))
-                   for index in range(args.threads)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
-        rss_end = worker_rss(master_pid)
+        customers = {} if args.read_only or args.no_business else prepare_business(base_url, slugs)
+        with huey_consumer(env, workers=args.consumer_workers, log_path=log_path.with_name("huey.log")) as queue:
+            rss_start = worker_rss(master_pid)
+            stats = Stats()
+            started = time.monotonic()
+            deadline = started + args.seconds
+            login_every = 0 if args.read_only else LOGIN_EVERY
+            threads = [threading.Thread(target=_client, args=(base_url, slugs[index % len(slugs)], deadline, mix, stats, index * 7, login_every,
+                                                              customers.get(slugs[index % len(slugs)])))
+                       for index in range(args.threads)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.monotonic() - started
+            rss_end = worker_rss(master_pid)
+            lag = queue_lag(queue)
     total = sum(len(values) for values in stats.latencies.values())
     return {
         "seconds": round(elapsed, 1), "read_only": args.read_only, "threads": args.threads, "workers": args.workers, "tenants": len(slugs),
@@ -303,6 +420,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "worker_rss_mib": {"start": {str(pid): round(rss / 2**20, 1) for pid, rss in rss_start.items()},
                            "end": {str(pid): round(rss / 2**20, 1) for pid, rss in rss_end.items()}},
         "server_headers": sorted(stats.server_headers), "left_out": left_out, "error_samples": stats.samples,
+        "queue": lag, "mix": [f"{method} {path}" for method, path, _detail in mix[1:]],
+        "business_tenants": len(customers),
         "gunicorn_log": str(log_path),
     }
 
@@ -317,6 +436,9 @@ def print_report(result: dict[str, Any]) -> None:
         print(f"{operation:<48} {row['count']:>7} {row['errors']:>6} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8}")
     for moment in ("start", "end"):
         print(f"worker RSS at {moment} (MiB): " + ", ".join(f"pid {pid}: {rss}" for pid, rss in result["worker_rss_mib"][moment].items()))
+    if result["queue"].get("consumer"):
+        print(f"Huey queue: {result['queue']['pending_at_end']} tasks pending when the load stopped, drained in "
+              f"{result['queue']['drain_seconds']} s ({result['queue']['pending_after_drain']} left)")
     for line in result["left_out"]:
         print(f"left out of the mix: {line}")
     for line in result["error_samples"]:
@@ -334,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tenants", type=int, default=2, help="bench tenants to create (default 2)")
     parser.add_argument("--migrate", action="store_true", help="run scripts/migrate first (fresh database)")
     parser.add_argument("--read-only", action="store_true", help="one login per client, then reads only (no password hashing in the mix)")
+    parser.add_argument("--no-business", action="store_true", help="leave invoice issue, PDF downloads and imports out of the mix")
+    parser.add_argument("--consumer-workers", type=int, default=2, help="Huey consumer threads when GESTIQ_HUEY_BACKEND=redis (0: none)")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--log", help="gunicorn log file (default: a temporary file)")
     args = parser.parse_args(argv)
@@ -342,7 +466,8 @@ def main(argv: list[str] | None = None) -> int:
     print_report(result)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
-    return 1 if result["errors"] or not result["requests"] else 0
+    stuck = bool(result["queue"].get("pending_after_drain"))
+    return 1 if result["errors"] or not result["requests"] or stuck else 0
 
 
 if __name__ == "__main__":
