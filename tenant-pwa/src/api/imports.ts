@@ -53,6 +53,8 @@ export const IMPORT_FIELDS: Record<ImportKind, string[]> = {
   customers: PARTY_FIELDS,
   suppliers: PARTY_FIELDS,
   products: ['sku', 'name', 'description', 'kind', 'unit', 'unit_price', 'cost', 'tax_category', 'tax_rate', 'barcode', 'category', 'is_active'],
+  // Read from the PDF or image (OCR), fixed by hand on review; there is no column mapping for documents.
+  documents: ['document_type', 'supplier_tax_id', 'number', 'issue_date', 'base', 'tax', 'total'],
 };
 
 /** States in which a background job is running: keep polling. */
