@@ -10,6 +10,7 @@ items still `valid`.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import Table, Text, bindparam, cast, delete, exists, func, insert, select, update
 
 from gestiq_app.audit.services import record_event
 from gestiq_app.db import call_after_commit, session, unit_of_work, utcnow
@@ -25,7 +26,7 @@ from gestiq_app.imports import writers
 from gestiq_app.imports.exceptions import ImportConflictError
 from gestiq_app.imports.models import ImportBatch, ImportItem, ImportLineage
 from gestiq_app.imports.services import _get, chunk_size, move_state, stamp
-from gestiq_app.imports.validation import RowResult, RowValidator, add_error
+from gestiq_app.imports.validation import RowResult, RowValidator, add_error, validate_texts
 from gestiq_app.tenancy.context import tenant_context
 from gestiq_app.tenancy.models import Tenant
 
@@ -51,6 +52,11 @@ def build_validator(batch: ImportBatch) -> RowValidator:
 def _existing(spec: writers.EntitySpec, keys: list[str]) -> dict[str, uuid.UUID]:
     table: Table = spec.table
     found: dict[str, uuid.UUID] = {}
+    if keys and writers.is_postgresql():
+        # One array parameter: an IN list of 500 binds costs more to render and parse than the lookup itself.
+        rows = writers.execute_driver(f'SELECT "{spec.key_column}", id FROM {table.name} WHERE tenant_id = %(tenant)s '
+                                      f'AND "{spec.key_column}" = ANY(%(keys)s)', {"tenant": _tenant(), "keys": keys})
+        return dict(rows)  # type: ignore[arg-type]
     for start in range(0, len(keys), 500):
         part = keys[start:start + 500]
         statement = select(table.c[spec.key_column], table.c.id).where(table.c.tenant_id == _tenant(), table.c[spec.key_column].in_(part))
@@ -90,10 +96,6 @@ def _decide(batch: ImportBatch, result: RowResult, *, seen: dict[str, int], row_
     return "valid", "create", None
 
 
-def _validate_rows(validator: RowValidator, items: list[tuple[uuid.UUID, int, dict, dict | None, bool]]) -> list[RowResult]:
-    return [validator.validate(data or {}) if edited else validator.validate_raw(raw) for _, _, raw, data, edited in items]
-
-
 def _kind(tenant_id: uuid.UUID, batch_id: uuid.UUID) -> str:
     with tenant_context(tenant_id), unit_of_work():
         return _get(batch_id).kind
@@ -116,34 +118,56 @@ def run_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, pool: Any = Non
             validator = build_validator(batch)
             spec = writers.spec_for(batch.kind)
         seen: dict[str, int] = {}
-        last_row = -1
+        last_fetched = -1
         size = chunk_size()
+        # Pipelined: each transaction fetches chunk N+1 and hands it to the workers, then writes chunk N's results
+        # while they validate. Without a pool the chunk is validated when its results are asked for.
+        pending: tuple[list[Any], Callable[[], list[RowResult]]] | None = None
         while True:
+            done = 0
             with unit_of_work() as current:
                 batch = _get(batch_id, lock=True)
                 if batch.state != "validating":
                     return batch.state
                 items = current.execute(
-                    select(ImportItem.id, ImportItem.row_number, ImportItem.raw, ImportItem.data, ImportItem.is_edited)
-                    .where(ImportItem.batch_id == batch_id, ImportItem.row_number > last_row)
+                    select(ImportItem.id, ImportItem.row_number, cast(ImportItem.raw, Text), cast(ImportItem.data, Text),
+                           ImportItem.is_edited)
+                    .where(ImportItem.batch_id == batch_id, ImportItem.row_number > last_fetched)
                     .order_by(ImportItem.row_number).limit(size)).all()
+                submitted = None
+                if items:
+                    last_fetched = items[-1][1]
+                    submitted = pool.submit(validator, items) if pool is not None else _deferred(validator, items)
+                if pending is not None:
+                    results = pending[1]()
+                    _decide_and_store(batch, tenant_id, spec, pending[0], results, seen)
+                    done = len(pending[0])
+                    batch.processed_items = (batch.processed_items or 0) + done
                 if not items:
                     move_state(batch_id, ("validating",), "validated")
                     batch.state = "validated"
                     stamp(batch, "validated_at")
-                    return "validated"
-                results = pool.validate(validator, items) if pool is not None else _validate_rows(validator, items)
-                keys = sorted({r.natural_key for r in results if r.natural_key and not r.errors})
-                existing = _existing(spec, keys)
-                decided = []
-                for (item_id, row_number, *_), result in zip(items, results):
-                    status, action, target = _decide(batch, result, seen=seen, row_number=row_number, existing=existing)
-                    decided.append((item_id, result.data, result.errors, status, action, target, result.natural_key))
-                _store_results(tenant_id, batch_id, decided, (items[0][1], items[-1][1]))
-                batch.processed_items = (batch.processed_items or 0) + len(items)
-                last_row = items[-1][1]
-            if progress is not None:
-                progress(len(items))
+            if progress is not None and done:
+                progress(done)
+            if not items:
+                return "validated"
+            pending = (items, submitted)  # type: ignore[assignment]
+
+
+def _deferred(validator: RowValidator, items: list[Any]) -> Callable[[], list[RowResult]]:
+    return lambda: validate_texts(validator, items)
+
+
+def _decide_and_store(batch: ImportBatch, tenant_id: uuid.UUID, spec: writers.EntitySpec, items: list[Any],
+                      results: list[RowResult], seen: dict[str, int]) -> None:
+    """Apply the duplicate policy to a validated chunk (in file order) and write its results."""
+    keys = sorted({r.natural_key for r in results if r.natural_key and not r.errors})
+    existing = _existing(spec, keys)
+    decided = []
+    for (item_id, row_number, *_), result in zip(items, results):
+        status, action, target = _decide(batch, result, seen=seen, row_number=row_number, existing=existing)
+        decided.append((item_id, result.data, result.errors, status, action, target, result.natural_key))
+    _store_results(tenant_id, batch.id, decided, (items[0][1], items[-1][1]))
 
 
 def _store_results(tenant_id: uuid.UUID, batch_id: uuid.UUID, decided: list[tuple], row_range: tuple[int, int]) -> None:
@@ -152,6 +176,8 @@ def _store_results(tenant_id: uuid.UUID, batch_id: uuid.UUID, decided: list[tupl
         return
     table = ImportItem.__table__
     params = [dict(zip(("b_id", "b_data", "b_errors", "b_status", "b_action", "b_target", "b_key"), row)) for row in decided]
+    for param in params:  # the JSON type encodes it again
+        param["b_data"] = json.loads(param["b_data"]) if isinstance(param["b_data"], str) else param["b_data"]
     session().connection().execute(
         update(table).where(table.c.tenant_id == tenant_id, table.c.id == bindparam("b_id"))
         .values(data=bindparam("b_data"), errors=bindparam("b_errors"), status=bindparam("b_status"),
@@ -261,14 +287,35 @@ def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "sy
                     return batch.state
                 # `row_number > last_row` starts the index range after the rows this run already promoted: their old
                 # `valid` index entries stay until VACUUM, and scanning past them on every chunk would be quadratic.
-                items = current.execute(
-                    select(ImportItem.id, ImportItem.data, ImportItem.action, ImportItem.target_id, ImportItem.row_number)
-                    .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.row_number > last_row)
-                    .order_by(ImportItem.row_number).limit(size)).all()
-                if not items:
-                    _finish_promotion(batch, actor=actor)
-                    return "promoted"
-                batch.promoted_items = (batch.promoted_items or 0) + _promote_chunk(batch, items, spec)
+                if writers.is_postgresql():
+                    # Set-based: only the chunk's row numbers come to Python; the rows go from import_items to the
+                    # target table inside PostgreSQL (writers.promote_creates_from_items).
+                    items = current.execute(
+                        select(ImportItem.row_number, ImportItem.action)
+                        .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.row_number > last_row)
+                        .order_by(ImportItem.row_number).limit(size)).all()
+                    if not items:
+                        _finish_promotion(batch, actor=actor)
+                        return "promoted"
+                    row_range = (items[0].row_number, items[-1].row_number)
+                    promoted = writers.promote_creates_from_items(spec, tenant_id=tenant_id, batch_id=batch_id, row_range=row_range)
+                    if any(item.action == "update" for item in items):
+                        updates = current.execute(
+                            select(ImportItem.id, ImportItem.data, ImportItem.action, ImportItem.target_id, ImportItem.row_number)
+                            .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.action == "update",
+                                   ImportItem.row_number.between(*row_range))
+                            .order_by(ImportItem.row_number)).all()
+                        promoted += _promote_chunk(batch, updates, spec) if updates else 0
+                else:
+                    items = current.execute(
+                        select(ImportItem.id, ImportItem.data, ImportItem.action, ImportItem.target_id, ImportItem.row_number)
+                        .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.row_number > last_row)
+                        .order_by(ImportItem.row_number).limit(size)).all()
+                    if not items:
+                        _finish_promotion(batch, actor=actor)
+                        return "promoted"
+                    promoted = _promote_chunk(batch, items, spec)
+                batch.promoted_items = (batch.promoted_items or 0) + promoted
                 batch.chunks_done = (batch.chunks_done or 0) + 1
                 last_row = items[-1].row_number
             _after_chunk_hook(batch_id)

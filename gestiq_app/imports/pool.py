@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from typing import Any
 
-from gestiq_app.imports.validation import RowResult, RowValidator
-
-_validator: RowValidator | None = None
+from gestiq_app.imports.validation import RowResult, RowValidator, validate_texts
 
 
 def _validate_slice(arguments: tuple[RowValidator, list[tuple]]) -> list[RowResult]:
     validator, items = arguments
-    return [validator.validate(data or {}) if edited else validator.validate_raw(raw) for _, _, raw, data, edited in items]
+    return validate_texts(validator, items)
 
 
 class ValidationPool:
@@ -35,9 +34,17 @@ class ValidationPool:
         self._pool.terminate()
         self._pool.join()
 
-    def validate(self, validator: RowValidator, items: list[Any]) -> list[RowResult]:
-        """Validate a chunk split in one slice per worker; results come back in the chunk's order."""
+    def submit(self, validator: RowValidator, items: list[Any]) -> Callable[[], list[RowResult]]:
+        """Start validating a chunk (one slice per worker) and return a function that waits for its results, in order.
+
+        The caller writes the previous chunk's results while the workers validate this one.
+        """
         rows = [tuple(item) for item in items]
         size = max(1, -(-len(rows) // self.processes))
         slices = [(validator, rows[start:start + size]) for start in range(0, len(rows), size)]
-        return [result for part in self._pool.map(_validate_slice, slices) for result in part]
+        pending = self._pool.map_async(_validate_slice, slices)
+        return lambda: [result for part in pending.get() for result in part]
+
+    def validate(self, validator: RowValidator, items: list[Any]) -> list[RowResult]:
+        """Validate a chunk and wait for it (results in the chunk's order, data encoded as JSON text)."""
+        return self.submit(validator, items)()

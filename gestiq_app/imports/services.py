@@ -145,11 +145,16 @@ def _insert_items(batch: ImportBatch, rows: Iterator[tuple[int, dict[str, Any]]]
     table = ImportItem.__table__
     postgresql = connection.dialect.name == "postgresql"
 
+    if postgresql:
+        # One streamed COPY of every row into a staging table (the network send runs in psycopg's writer thread while
+        # this one parses), then one INSERT … SELECT: the whole ingest is one transaction anyway.
+        with writers.ItemStager() as stager:
+            for row_number, raw in rows:
+                stager.write((batch.tenant_id, uuid.uuid4(), batch.id, row_number, raw, None, False, "pending", {}))
+        return stager.count
+
     def flush() -> None:
-        if postgresql:
-            writers.insert_items_postgresql([tuple(row[c] for c in writers.ITEM_INSERT_COLUMNS) for row in pending])
-        else:
-            connection.execute(insert(table), pending)
+        connection.execute(insert(table), pending)
 
     for row_number, raw in rows:
         pending.append({"tenant_id": batch.tenant_id, "id": uuid.uuid4(), "batch_id": batch.id, "row_number": row_number,

@@ -6,6 +6,7 @@ database and can be pickled, so a process pool can validate chunks on every core
 
 from __future__ import annotations
 
+import json
 import types
 from dataclasses import dataclass, field
 from datetime import date
@@ -211,6 +212,32 @@ class RowValidator:
 
         value = data.get("tax_id")
         return normalize_tax_id(str(value))[:100] if value else None
+
+
+def encode_result(result: RowResult) -> RowResult:
+    """Return the result with its data as compact JSON text, ready for COPY (encoded where it was computed: in a worker)."""
+    result.data = json.dumps(result.data, ensure_ascii=False, separators=(",", ":"))  # type: ignore[assignment]
+    return result
+
+
+def validate_texts(validator: RowValidator, items: list[tuple]) -> list[RowResult]:
+    """Validate items given as (id, row_number, raw JSON text, data JSON text or None, edited); data comes back encoded.
+
+    The texts are decoded here rather than by the database driver in the parent, so a process pool spreads the
+    decoding, the schema and the encoding over every core and the parent only moves bytes.
+    """
+    results = []
+    for _, _, raw, data, edited in items:
+        if edited:
+            result = validator.validate(_load(data) or {})
+        else:
+            result = validator.validate_raw(_load(raw) or {})
+        results.append(encode_result(result))
+    return results
+
+
+def _load(text: Any) -> Any:
+    return json.loads(text) if isinstance(text, (str, bytes)) else text
 
 
 _COERCE_MESSAGES = {
