@@ -143,7 +143,7 @@ class AgedPayables(MethodView):
     @blp.response(200, AgedReportSchema)
     @blp.doc(responses=file_formats(AgedReportSchema))
     def get(self, args: dict[str, Any]) -> Any:
-        """What is owed to each supplier (payable accounts of the journal), by age."""
+        """What is owed to each supplier on recorded purchase documents (amount due), by age."""
         return _answer("aged-payables", args, lambda tid: reports.aged_payables(
             tenant_id=tid, as_of=args["as_of"] or _today(tid)), AgedReportSchema)
 
