@@ -39,7 +39,7 @@ class ValidationPool:
 
         The caller writes the previous chunk's results while the workers validate this one.
         """
-        rows = [tuple(item) for item in items]
+        rows = [(item[2], item[3], item[4]) for item in items]  # (raw text, data text, edited): ids stay in the parent
         size = max(1, -(-len(rows) // self.processes))
         slices = [(validator, rows[start:start + size]) for start in range(0, len(rows), size)]
         pending = self._pool.map_async(_validate_slice, slices)

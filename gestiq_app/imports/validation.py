@@ -151,8 +151,11 @@ class RowValidator:
             return category
         return text
 
-    def validate(self, payload: dict[str, Any], errors: Errors | None = None) -> RowResult:
-        """Load a payload with the domain schema and check the domain rules; return data, errors and natural key."""
+    def validate(self, payload: dict[str, Any], errors: Errors | None = None, *, encoded: bool = False) -> RowResult:
+        """Load a payload with the domain schema and check the domain rules; return data, errors and natural key.
+
+        encoded: return the data as compact JSON text (for COPY) instead of JSON-ready Python values.
+        """
         errors = {key: list(value) for key, value in (errors or {}).items()}
         candidate = {key: value for key, value in payload.items() if key not in errors}
         try:
@@ -168,12 +171,14 @@ class RowValidator:
             self._check_product(loaded, errors)
         else:
             self._check_party(loaded, errors)
+        if encoded:
+            return RowResult(data=_encode(loaded), errors=errors, natural_key=self._key(loaded))  # type: ignore[arg-type]
         return RowResult(data=_jsonable(loaded), errors=errors, natural_key=self._key(loaded))
 
-    def validate_raw(self, raw: dict[str, Any]) -> RowResult:
+    def validate_raw(self, raw: dict[str, Any], *, encoded: bool = False) -> RowResult:
         """Map and validate a raw source row."""
         payload, errors = self.map_raw(raw)
-        return self.validate(payload, errors)
+        return self.validate(payload, errors, encoded=encoded)
 
     def _check_product(self, loaded: dict[str, Any], errors: Errors) -> None:
         category = loaded.setdefault("tax_category", "general")
@@ -214,24 +219,40 @@ class RowValidator:
         return normalize_tax_id(str(value))[:100] if value else None
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if type(value).__name__ == "UUID":
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _encode(value: Any) -> str:
+    """Compact JSON text of validated values (the same text `_jsonable` + json.dumps give, in one C pass)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
 def encode_result(result: RowResult) -> RowResult:
-    """Return the result with its data as compact JSON text, ready for COPY (encoded where it was computed: in a worker)."""
-    result.data = json.dumps(result.data, ensure_ascii=False, separators=(",", ":"))  # type: ignore[assignment]
+    """Return the result with its data as compact JSON text, ready for COPY."""
+    if not isinstance(result.data, str):
+        result.data = _encode(result.data)  # type: ignore[assignment]
     return result
 
 
 def validate_texts(validator: RowValidator, items: list[tuple]) -> list[RowResult]:
-    """Validate items given as (id, row_number, raw JSON text, data JSON text or None, edited); data comes back encoded.
+    """Validate items given as (…, raw JSON text, data JSON text or None, edited); data comes back as JSON text.
 
     The texts are decoded here rather than by the database driver in the parent, so a process pool spreads the
     decoding, the schema and the encoding over every core and the parent only moves bytes.
     """
     results = []
-    for _, _, raw, data, edited in items:
+    for *_, raw, data, edited in items:
         if edited:
-            result = validator.validate(_load(data) or {})
+            result = validator.validate(_load(data) or {}, encoded=True)
         else:
-            result = validator.validate_raw(_load(raw) or {})
+            result = validator.validate_raw(_load(raw) or {}, encoded=True)
         results.append(encode_result(result))
     return results
 

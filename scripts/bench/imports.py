@@ -82,6 +82,9 @@ def run(app: Any, *, rows: int, processes: int, chunk: int, workdir: Path, out: 
     app.config["GESTIQ_IMPORTS_CHUNK_SIZE"] = str(chunk)
     source = workdir / "productos.csv"
     write_csv(source, rows)
+    # A million rows is a 57 MB file: the bench raises the upload limit (default 50 MB) to the file's size.
+    limit_mb = float(app.config.get("GESTIQ_IMPORTS_MAX_UPLOAD_MB") or 50)
+    app.config["GESTIQ_IMPORTS_MAX_UPLOAD_MB"] = str(max(limit_mb, source.stat().st_size / 1024 / 1024 + 1))
     with app.app_context():
         tenants = [create_tenant(data={"slug": f"bench-{uuid.uuid4().hex[:10]}", "legal_name": "Bench", "country": "ES",
                                        "tax_id": random_nif(), "owner_email": f"o-{uuid.uuid4().hex[:6]}@bench.test",
