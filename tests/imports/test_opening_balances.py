@@ -116,6 +116,15 @@ def test_csv_row_errors_balance_fix_promote_once_and_rollback(app, tenants):  # 
         {"account_code": "100", "account_name": "Capital social", "debit": "0.00", "credit": "10000.00"},
         {"account_code": "129", "account_name": "Resultado del ejercicio", "debit": "0.00", "credit": "1234.56"}]
 
+    report = session.get(f"/api/v1/imports/batches/{batch_id}/errors.csv")
+    assert report.status_code == 200
+    assert report.get_data(as_text=True).lstrip("\ufeff").splitlines() == [
+        "fila;Cuenta;Descripción;Debe;Haber;errores",
+        "8;5720;Banco inexistente;100,00;;account_code: La cuenta 5720 no existe en el plan contable de la empresa.",
+        "9;472;Hacienda Pública, IVA soportado;300,00;300,00;credit: Una línea va al debe o al haber, no a los dos.",
+        "10;477;Hacienda Pública, IVA repercutido;-300,00;;debit: El debe no puede ser negativo: ponga el importe en positivo en la columna Haber.",
+        "11;43;Clientes (grupo);10,00;;account_code: La cuenta 43 es de grupo: use una subcuenta."]
+
     # Unbalanced: the promotion is refused with both totals, nothing is posted.
     refused = session.post(f"/api/v1/imports/batches/{batch_id}/promote")
     assert refused.status_code == 409
@@ -221,9 +230,7 @@ def test_signed_balance_json_rows_duplicates_and_party_sub_ledger(app, tenants):
     assert session.post(f"/api/v1/imports/batches/{batch_id}/promote").status_code == 202
     entry = _entries(app, tenant.id)[0]
     assert entry[4] == [("430", D("1500.00"), D("0.00"), None), ("100", D("0.00"), D("1500.00"), None)]
-    with app.app_context(), tenant_context(tenant.id):
-        parties = db.session.execute(select(JournalEntry.id)).all()
-        assert len(parties) == 1
+    assert len(_entries(app, tenant.id)) == 1
     receivables = session.get("/api/v1/reports/general-ledger?account_code=430&date_from=2026-01-01&date_to=2026-12-31").get_json()
     assert [(line["debit"], line["party_id"]) for line in receivables["lines"]] == [("1500.00", customer.get_json()["id"])]
 
