@@ -19,6 +19,7 @@ The duplicate policy `update` makes no sense here (there is nothing to update) a
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -139,9 +140,12 @@ def money_text(value: Decimal, context: Context) -> str:
 
 
 def _amount(value: Any) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float, dict, list)):
         raise ValueError(value)
-    return Decimal(str(value).strip())
+    number = Decimal(str(value).strip())
+    if not number.is_finite():
+        raise ValueError(value)  # NaN, Infinity
+    return number
 
 
 def normalize_change(name: str, value: Any, context: Context) -> Any:
@@ -201,10 +205,10 @@ def evaluate(payload: dict[str, Any], errors: Errors, context: Context) -> tuple
             _error(errors, name, "negative_amount",
                    f"El {AMOUNT_LABELS[name]} no puede ser negativo: ponga el importe en positivo en la columna "
                    f"{'Haber' if name == 'debit' else 'Debe'}.")
-        elif value != value.quantize(CENT):
-            _error(errors, name, "invalid_decimal", "Como máximo 2 decimales.")
         elif value > MAX_AMOUNT:
             _error(errors, name, "out_of_range", "Importe demasiado grande.")
+        elif value != value.quantize(CENT):
+            _error(errors, name, "invalid_decimal", "Como máximo 2 decimales.")
     if errors:
         return data, errors
     if debit > 0 and credit > 0:
@@ -404,10 +408,23 @@ def check_promotable(batch: ImportBatch) -> None:
         raise ImportConflictError(" ".join(summary.problems), errors=summary.errors)
 
 
+def _serialize_openings(tenant_id: uuid.UUID, year: int) -> None:
+    """Let one opening entry of a tenant's year be posted at a time (PostgreSQL advisory lock until commit).
+
+    Two batches of the same year promoted at once would both see «no opening entry yet»; the second now waits,
+    then sees the first's entry. SQLite serializes writing transactions anyway.
+    """
+    from sqlalchemy import text
+
+    current = session()
+    if current.get_bind().dialect.name == "postgresql":
+        digest = hashlib.blake2b(f"gestiq:opening:{tenant_id}:{year}".encode(), digest_size=8).digest()
+        current.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int.from_bytes(digest, "big", signed=True)})
+
+
 def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "system:imports") -> str:
     """Post the batch's opening entry and every item's lineage in ONE transaction; end in `promoted` (or `failed`)."""
     from gestiq_app.accounting.journal import LineDraft, post_entry
-    from gestiq_app.accounting.settings import get_accounting_settings
     from gestiq_app.imports.pipeline import _finish_promotion, fail_batch
     from gestiq_app.imports.services import _get, stamp
 
@@ -418,7 +435,7 @@ def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "sy
                 return batch.state
             if "promotion_started_at" not in (batch.timings or {}):
                 stamp(batch, "promotion_started_at")
-            get_accounting_settings(tenant_id=tenant_id, lock="update")  # one opening entry at a time per tenant
+            _serialize_openings(tenant_id, entry_date_of(batch).year)
             context = build_context(batch)
             summary = summarize(batch, context)
             if summary.problems:

@@ -349,3 +349,65 @@ def test_cli_run_opening_balances(app, tenants, tmp_path):  # type: ignore[no-un
     assert "válidas: 0  importadas: 2  omitidas: 0  con errores: 0" in result.output
     assert _entries(app, tenant.id) == [("Asiento de apertura 2026", date(2026, 1, 1), "opening_balance", False,
                                          [("572", D("2000.00"), D("0.00"), None), ("100", D("0.00"), D("2000.00"), None)])]
+
+
+def test_hostile_fixes_are_row_errors_never_a_crash(app, tenants):  # type: ignore[no-untyped-def]
+    _, session, _ = tenants
+    batch_id = _rows_batch(session, "2026-01-01")
+    for data, expected in (
+            ({"debit": "NaN"}, {"debit": [{"code": "invalid_decimal", "message": "«NaN» no es un importe (use 1234,56 o 1234.56)."}]}),
+            ({"debit": "Infinity"}, {"debit": [{"code": "invalid_decimal", "message": "«Infinity» no es un importe (use 1234,56 o 1234.56)."}]}),
+            ({"debit": "1e999999"}, {"debit": [{"code": "out_of_range", "message": "Importe demasiado grande."}]}),
+            ({"debit": 1e300}, {"debit": [{"code": "out_of_range", "message": "Importe demasiado grande."}]}),
+            ({"debit": [1, 2]}, {"debit": [{"code": "invalid_decimal", "message": "«[1, 2]» no es un importe (use 1234,56 o 1234.56)."}]}),
+            ({"debit": "12,345"}, {"debit": [{"code": "invalid_decimal", "message": "Como máximo 2 decimales."}]}),
+            ({"account_code": {"a": 1}, "debit": "5"}, {"account_code": [{"code": "unknown_account",
+                                                                          "message": "La cuenta {'a': 1} no existe en el plan contable de la empresa."}]}),
+            ({"account_code": "572", "debit": None, "balance": "-5", "credit": "5"},
+             {"balance": [{"code": "ambiguous", "message": "Indique el saldo o el debe y el haber, no ambos."}]}),
+            ({"account_code": "572", "balance": "1.000,00"}, {}),
+    ):
+        item = _fix(session, batch_id, 1, data)
+        assert item["errors"] == expected, data
+    assert _fix(session, batch_id, 1, {"balance": None, "debit": 1000})["data"] == {"account_code": "572", "debit": "1000.00", "credit": "0.00"}
+    assert _batch(session, batch_id)["error"] is None
+
+
+@pytest.mark.postgres
+def test_concurrent_promotions_post_one_opening_entry_per_year(app, tenants):  # type: ignore[no-untyped-def]
+    import threading
+
+    from gestiq_app.db import unit_of_work
+    from gestiq_app.imports import services
+
+    tenant, session, _ = tenants
+    batch_ids = [uuid.UUID(_rows_batch(session, "2026-01-01")), uuid.UUID(_rows_batch(session, "2026-02-01"))]
+    with app.app_context(), tenant_context(tenant.id), unit_of_work():
+        for batch_id in batch_ids:
+            assert services.move_state(batch_id, ("validated",), "promoting")
+    results: list[tuple[uuid.UUID, str]] = []
+    errors: list[BaseException] = []
+
+    def worker(batch_id: uuid.UUID) -> None:
+        try:
+            with app.app_context():
+                results.append((batch_id, balances.run_promotion(tenant_id=tenant.id, batch_id=batch_id)))
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(batch_id,)) for batch_id in batch_ids * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    states = {str(batch_id): _batch(session, str(batch_id)) for batch_id in batch_ids}
+    assert sorted(batch["state"] for batch in states.values()) == ["failed", "promoted"]
+    winner = next(batch for batch in states.values() if batch["state"] == "promoted")
+    loser = next(batch for batch in states.values() if batch["state"] == "failed")
+    assert loser["error"].startswith("Ya hay un asiento de apertura del ejercicio 2026 (fecha ")
+    entries = _entries(app, tenant.id)
+    assert len(entries) == 1 and entries[0][4] == [("572", D("1000.00"), D("0.00"), None), ("100", D("0.00"), D("1000.00"), None)]
+    assert len(lineage_rows(app, tenant.id, winner["id"])) == 2 and lineage_rows(app, tenant.id, loser["id"]) == []
+    assert sorted(state for _, state in results).count("promoted") >= 1
