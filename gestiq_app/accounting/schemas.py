@@ -112,7 +112,7 @@ class EntryQuerySchema(Schema):
 
     date_from = fields.Date(load_default=None, validate=DATES)
     date_to = fields.Date(load_default=None, validate=DATES)
-    source_type = fields.String(load_default=None, validate=validate.OneOf(("sales_document", "purchase_document", "payment", "refund", "purchase_payment")))
+    source_type = fields.String(load_default=None, validate=validate.OneOf(("sales_document", "purchase_document", "payment", "refund", "purchase_payment", "opening_balance")))
     account_id = fields.UUID(load_default=None)
 
 

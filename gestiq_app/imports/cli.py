@@ -31,9 +31,12 @@ def _tenant_id(slug: str):  # type: ignore[no-untyped-def]
 @click.option("--duplicate-policy", default="error", show_default=True, type=click.Choice(DUPLICATE_POLICIES),
               help="Filas cuyo SKU o identificador fiscal ya existe.")
 @click.option("--sheet", default=None, help="Hoja del XLSX (nombre o índice desde 0).")
+@click.option("--entry-date", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]), default=None,
+              help="Solo opening_balances: fecha del asiento de apertura (por defecto, hoy).")
 @click.option("--errors-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Dónde escribir el informe de errores (por defecto, junto al archivo: <nombre>-errores.csv).")
-def run_import(file: Path, slug: str, kind: str, promote: bool, duplicate_policy: str, sheet: str | None, errors_out: Path | None) -> None:
+def run_import(file: Path, slug: str, kind: str, promote: bool, duplicate_policy: str, sheet: str | None, entry_date,  # type: ignore[no-untyped-def]
+               errors_out: Path | None) -> None:
     """Import FILE (CSV, XLSX or JSON) for a tenant, showing progress; end with the counts and the errors report."""
     from gestiq_app.imports.inline import import_file
     from gestiq_app.tenancy.exceptions import DomainError
@@ -51,7 +54,9 @@ def run_import(file: Path, slug: str, kind: str, promote: bool, duplicate_policy
 
     try:
         summary = import_file(tenant_id=tenant_id, path=file, kind=kind, promote=promote, actor="cli:imports",
-                              duplicate_policy=duplicate_policy, options={"sheet": sheet} if sheet else None,
+                              duplicate_policy=duplicate_policy,
+                              options={**({"sheet": sheet} if sheet else {}),
+                                       **({"entry_date": entry_date.date().isoformat()} if entry_date else {})} or None,
                               errors_report=errors_out, progress=progress)
     except DomainError as error:
         details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in error.errors.items())

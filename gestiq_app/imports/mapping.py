@@ -22,8 +22,12 @@ PRODUCT_FIELDS: dict[str, str] = {
 #: Fields of a documents batch item (read from the document, fixed by hand through PATCH item; no column mapping).
 DOCUMENT_FIELDS: dict[str, str] = {"document_type": "text", "supplier_tax_id": "text", "number": "text", "issue_date": "text",
                                    "base": "text", "tax": "text", "total": "text"}
+#: One account's opening balance: debit and credit, or one signed balance (positive = debit); party_tax_id: the
+#: customer's or supplier's NIF/RUC for the line's party sub-ledger (optional).
+OPENING_BALANCE_FIELDS: dict[str, str] = {"account_code": "text", "account_name": "text", "debit": "decimal", "credit": "decimal",
+                                          "balance": "decimal", "party_tax_id": "upper"}
 FIELDS_BY_KIND: dict[str, dict[str, str]] = {"customers": CUSTOMER_FIELDS, "suppliers": SUPPLIER_FIELDS, "products": PRODUCT_FIELDS,
-                                             "documents": DOCUMENT_FIELDS}
+                                             "documents": DOCUMENT_FIELDS, "opening_balances": OPENING_BALANCE_FIELDS}
 
 _PARTY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "legal_name": ("razon social", "nombre fiscal", "nombre", "name", "legal name", "company", "empresa", "cliente",
@@ -59,8 +63,19 @@ _PRODUCT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "category": ("categoria", "familia", "category", "grupo", "seccion"),
     "is_active": ("activo", "active", "is active", "estado"),
 }
+_OPENING_BALANCE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "account_code": ("cuenta", "codigo cuenta", "cod cuenta", "codigo de cuenta", "subcuenta", "n cuenta", "numero de cuenta",
+                     "numero cuenta", "account", "account code", "codigo"),
+    "account_name": ("nombre", "descripcion", "nombre cuenta", "nombre de la cuenta", "descripcion cuenta", "titulo",
+                     "account name", "description", "name"),
+    "debit": ("debe", "debit", "cargo", "saldo deudor", "importe debe"),
+    "credit": ("haber", "credit", "abono", "saldo acreedor", "importe haber"),
+    "balance": ("saldo", "balance", "saldo inicial", "opening balance", "importe"),
+    "party_tax_id": ("nif", "cif", "ruc", "nif cif", "cif nif", "nif/cif", "tax id", "vat number", "identificacion fiscal"),
+}
 SYNONYMS_BY_KIND: dict[str, dict[str, tuple[str, ...]]] = {"customers": _PARTY_SYNONYMS, "suppliers": _PARTY_SYNONYMS,
-                                                         "products": _PRODUCT_SYNONYMS, "documents": {}}
+                                                         "products": _PRODUCT_SYNONYMS, "documents": {},
+                                                         "opening_balances": _OPENING_BALANCE_SYNONYMS}
 
 
 def normalize_header(text: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gestiq_app.db import Base, TenantScoped, Timestamped
 
-KINDS = ("customers", "suppliers", "products", "documents")
+KINDS = ("customers", "suppliers", "products", "documents", "opening_balances")
 #: created → ingested → validating → validated → promoting → promoted → rolled_back; any step may end in failed.
 STATES = ("created", "ingested", "validating", "validated", "promoting", "promoted", "rolled_back", "failed")
 #: needs_review: a document whose classification or fields are not sure enough (documents batches only; absent from the counts of other kinds).

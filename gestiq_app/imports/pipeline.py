@@ -108,6 +108,10 @@ def run_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, pool: Any = Non
         from gestiq_app.imports import documents
 
         return documents.run_validation(tenant_id=tenant_id, batch_id=batch_id)
+    if _kind(tenant_id, batch_id) == "opening_balances":
+        from gestiq_app.imports import balances
+
+        return balances.run_validation(tenant_id=tenant_id, batch_id=batch_id, progress=progress)
     with tenant_context(tenant_id):
         with unit_of_work():
             batch = _get(batch_id)
@@ -192,6 +196,11 @@ def revalidate_item(batch: ImportBatch, item: ImportItem, *, changes: dict[str, 
 
         documents.revalidate_item(batch, item, changes=changes)
         return
+    if batch.kind == "opening_balances":
+        from gestiq_app.imports import balances
+
+        balances.revalidate_item(batch, item, changes=changes)
+        return
     validator = build_validator(batch)
     if item.is_edited or item.data:
         base = dict(item.data or {})
@@ -269,6 +278,10 @@ def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "sy
         from gestiq_app.imports import documents
 
         return documents.run_promotion(tenant_id=tenant_id, batch_id=batch_id, actor=actor)
+    if _kind(tenant_id, batch_id) == "opening_balances":
+        from gestiq_app.imports import balances
+
+        return balances.run_promotion(tenant_id=tenant_id, batch_id=batch_id, actor=actor)
     size = chunk_size()
     with tenant_context(tenant_id):
         with unit_of_work():
@@ -392,6 +405,10 @@ def rollback_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str) -> 
             record_event(actor=actor, action="import.rolled_back", entity="import_batch", entity_id=batch_id,
                          changes={"deleted": deleted, "restored": 0})
             return batch
+        if batch.kind == "opening_balances":
+            from gestiq_app.imports import balances
+
+            return balances.rollback(batch, actor=actor)  # posts the reversing entry (posted entries are immutable)
         spec = writers.spec_for(batch.kind)
         in_use = entities_in_use(spec, batch_id)
         if in_use:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from api.common import PageQuerySchema
@@ -22,6 +24,9 @@ class BatchOptionsSchema(Schema):
     encoding = fields.String(validate=validate.OneOf(["utf-8", "utf-8-sig", "cp1252", "latin-1"]))
     sheet = Trimmed(validate=validate.Length(max=100), metadata={"description": "Hoja del XLSX (nombre o índice desde 0); por defecto la primera."})
     decimal_separator = fields.String(validate=validate.OneOf(["auto", ",", "."]))
+    entry_date = fields.Date(validate=validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31),
+                                                     error="Fecha fuera del rango admitido (2000–2099)."),
+                             metadata={"description": "Solo opening_balances: fecha del asiento de apertura (por defecto, hoy en la zona horaria de la empresa)."})
 
 
 class BatchCreateSchema(Schema):

@@ -100,6 +100,9 @@ def create_batch(*, tenant_id: uuid.UUID, data: dict[str, Any], actor: str) -> I
     options = dict(data.get("options") or {})
     policy = options.pop("duplicate_policy", None) or data.get("duplicate_policy") or "error"
     with tenant_context(tenant_id), unit_of_work() as current:
+        from gestiq_app.imports import balances
+
+        options = balances.check_options(tenant_id=tenant_id, kind=data["kind"], options=options, policy=policy, creating=True)
         batch = ImportBatch(kind=data["kind"], source_name=data.get("source_name") or "", state="created",
                             duplicate_policy=policy, options=options, headers=[], mapping={}, timings={}, created_by=actor)
         current.add(batch)
@@ -126,6 +129,9 @@ def update_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, data: dict[str, A
             batch.mapping = {**batch.mapping, **mapping}
         options = dict(data.get("options") or {})
         policy = options.pop("duplicate_policy", None) or data.get("duplicate_policy")
+        from gestiq_app.imports import balances
+
+        options = balances.check_options(tenant_id=tenant_id, kind=batch.kind, options=options, policy=policy, creating=False)
         if options:
             batch.options = {**(batch.options or {}), **options}
         if policy:
@@ -288,6 +294,10 @@ def request_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, enqueue: boo
         batch = _get(batch_id)
         if batch.state in ("promoting", "promoted"):
             return batch
+        if batch.kind == "opening_balances" and batch.state == "validated":
+            from gestiq_app.imports import balances
+
+            balances.check_promotable(batch)  # 409 naming both totals when the entry does not balance
         if not move_state(batch_id, ("validated",), "promoting"):
             raise _conflict(batch, "importar")
         if enqueue:

@@ -55,6 +55,8 @@ export const IMPORT_FIELDS: Record<ImportKind, string[]> = {
   products: ['sku', 'name', 'description', 'kind', 'unit', 'unit_price', 'cost', 'tax_category', 'tax_rate', 'barcode', 'category', 'is_active'],
   // Read from the PDF or image (OCR), fixed by hand on review; there is no column mapping for documents.
   documents: ['document_type', 'supplier_tax_id', 'number', 'issue_date', 'base', 'tax', 'total'],
+  // One account's opening balance (debit/credit or a signed balance); the batch becomes one journal entry.
+  opening_balances: ['account_code', 'account_name', 'debit', 'credit', 'balance', 'party_tax_id'],
 };
 
 /** States in which a background job is running: keep polling. */
