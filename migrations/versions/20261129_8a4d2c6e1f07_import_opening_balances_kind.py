@@ -1,7 +1,7 @@
 """imports: the `opening_balances` batch kind (one journal entry «Asiento de apertura» per batch)
 
 Revision ID: 8a4d2c6e1f07
-Revises: 5b0c7e4d9a21
+Revises: 7a1f0c3e5b22
 Create Date: 2026-11-29 12:40:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8a4d2c6e1f07'
-down_revision = '5b0c7e4d9a21'
+down_revision = '7a1f0c3e5b22'
 branch_labels = None
 depends_on = None
 
