@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -121,7 +122,7 @@ def run_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, pool: Any = Non
             batch.processed_items = 0
             validator = build_validator(batch)
             spec = writers.spec_for(batch.kind)
-        seen: dict[str, int] = {}
+        seen = SeenKeys()
         last_fetched = -1
         size = chunk_size()
         # Pipelined: each transaction fetches chunk N+1 and hands it to the workers, then writes chunk N's results
@@ -163,15 +164,45 @@ def _deferred(validator: RowValidator, items: list[Any]) -> Callable[[], list[Ro
 
 
 def _decide_and_store(batch: ImportBatch, tenant_id: uuid.UUID, spec: writers.EntitySpec, items: list[Any],
-                      results: list[RowResult], seen: dict[str, int]) -> None:
+                      results: list[RowResult], seen: SeenKeys) -> None:
     """Apply the duplicate policy to a validated chunk (in file order) and write its results."""
     keys = sorted({r.natural_key for r in results if r.natural_key and not r.errors})
     existing = _existing(spec, keys)
+    first_rows = seen.lookup(keys)
+    known = set(first_rows)
     decided = []
     for (item_id, row_number, *_), result in zip(items, results):
-        status, action, target = _decide(batch, result, seen=seen, row_number=row_number, existing=existing)
+        status, action, target = _decide(batch, result, seen=first_rows, row_number=row_number, existing=existing)
         decided.append((item_id, result.data, result.errors, status, action, target, result.natural_key))
+    seen.add({key: row for key, row in first_rows.items() if key not in known})
     _store_results(tenant_id, batch.id, decided, (items[0][1], items[-1][1]))
+
+
+class SeenKeys:
+    """The first row of every natural key met so far in a validation run, for duplicates inside the file.
+
+    Kept in a private temporary SQLite file (stdlib; a few MB of page cache), not in a dict: a million keys would
+    take ~130 MB of Python objects, and memory must stay flat however large the file.
+    """
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")  # "" = a temporary on-disk database, deleted when closed
+        self._db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID")
+
+    def lookup(self, keys: list[str]) -> dict[str, int]:
+        """Return {key: first row} for the given keys already seen."""
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start:start + 500]
+            found.update(self._db.execute(f"SELECT key, row FROM seen WHERE key IN ({', '.join('?' * len(part))})", part))
+        return found
+
+    def add(self, first_rows: dict[str, int]) -> None:
+        """Remember keys met for the first time."""
+        self._db.executemany("INSERT OR IGNORE INTO seen (key, row) VALUES (?, ?)", first_rows.items())
+
+    def __del__(self) -> None:
+        self._db.close()
 
 
 def _store_results(tenant_id: uuid.UUID, batch_id: uuid.UUID, decided: list[tuple], row_range: tuple[int, int]) -> None:
