@@ -23,7 +23,7 @@ from gestiq_app.audit.services import record_event
 from gestiq_app.db import call_after_commit, session, unit_of_work, utcnow
 from gestiq_app.imports import writers
 from gestiq_app.imports.exceptions import ImportConflictError
-from gestiq_app.imports.models import ImportBatch, ImportItem, ImportLineage
+from gestiq_app.imports.models import GROUPED_KINDS, ImportBatch, ImportItem, ImportLineage
 from gestiq_app.imports.services import _get, chunk_size, move_state, stamp
 from gestiq_app.imports.validation import RowResult, RowValidator, add_error
 from gestiq_app.tenancy.context import tenant_context
@@ -106,6 +106,10 @@ def run_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, pool: Any = Non
         from gestiq_app.imports import documents
 
         return documents.run_validation(tenant_id=tenant_id, batch_id=batch_id)
+    if _kind(tenant_id, batch_id) in GROUPED_KINDS:
+        from gestiq_app.imports import invoices
+
+        return invoices.run_validation(tenant_id=tenant_id, batch_id=batch_id)
     with tenant_context(tenant_id):
         with unit_of_work():
             batch = _get(batch_id)
@@ -165,6 +169,11 @@ def revalidate_item(batch: ImportBatch, item: ImportItem, *, changes: dict[str, 
         from gestiq_app.imports import documents
 
         documents.revalidate_item(batch, item, changes=changes)
+        return
+    if batch.kind in GROUPED_KINDS:
+        from gestiq_app.imports import invoices
+
+        invoices.revalidate_item(batch, item, changes=changes)
         return
     validator = build_validator(batch)
     if item.is_edited or item.data:
@@ -243,6 +252,10 @@ def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "sy
         from gestiq_app.imports import documents
 
         return documents.run_promotion(tenant_id=tenant_id, batch_id=batch_id, actor=actor)
+    if _kind(tenant_id, batch_id) in GROUPED_KINDS:
+        from gestiq_app.imports import invoices
+
+        return invoices.run_promotion(tenant_id=tenant_id, batch_id=batch_id, actor=actor)
     size = chunk_size()
     with tenant_context(tenant_id):
         with unit_of_work():
@@ -330,10 +343,10 @@ def rollback_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str) -> 
         if batch.state != "promoted":
             raise ImportConflictError(f"Solo se puede deshacer un lote importado (estado actual: «{batch.state}»).",
                                       errors={"state": [batch.state]})
-        if batch.kind == "documents":
-            from gestiq_app.imports import documents
+        if batch.kind in ("documents", *GROUPED_KINDS):
+            from gestiq_app.imports import documents, invoices
 
-            deleted = documents.rollback(batch, actor=actor)
+            deleted = (documents if batch.kind == "documents" else invoices).rollback(batch, actor=actor)
             batch = _get(batch_id, lock=True)
             current.execute(delete(ImportLineage).where(ImportLineage.batch_id == batch_id))
             item_table = ImportItem.__table__
