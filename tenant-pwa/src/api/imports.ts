@@ -49,12 +49,19 @@ const PARTY_FIELDS = [
   'legal_name', 'trade_name', 'tax_id', 'tax_id_type', 'country', 'email', 'phone', 'address.street', 'address.city',
   'address.postal_code', 'address.province', 'address.country', 'payment_terms_days', 'notes', 'is_active', 'tags',
 ];
+const INVOICE_LINE_FIELDS = [
+  'number', 'issue_date', 'due_date', 'sku', 'description', 'quantity', 'unit_price', 'discount_percent', 'tax_category', 'tax_rate',
+  'amount_paid',
+];
 export const IMPORT_FIELDS: Record<ImportKind, string[]> = {
   customers: PARTY_FIELDS,
   suppliers: PARTY_FIELDS,
   products: ['sku', 'name', 'description', 'kind', 'unit', 'unit_price', 'cost', 'tax_category', 'tax_rate', 'barcode', 'category', 'is_active'],
   // Read from the PDF or image (OCR), fixed by hand on review; there is no column mapping for documents.
   documents: ['document_type', 'supplier_tax_id', 'number', 'issue_date', 'base', 'tax', 'total'],
+  // One row per invoice line; rows with the same number (and supplier) are one invoice.
+  invoices: [...INVOICE_LINE_FIELDS.slice(0, 3), 'customer_tax_id', ...INVOICE_LINE_FIELDS.slice(3)],
+  supplier_invoices: [...INVOICE_LINE_FIELDS.slice(0, 3), 'supplier_tax_id', ...INVOICE_LINE_FIELDS.slice(3)],
 };
 
 /** States in which a background job is running: keep polling. */
