@@ -246,3 +246,71 @@ def _lineage(app, tenant_id: uuid.UUID, batch_id: str) -> list[tuple]:  # type: 
     with app.app_context(), tenant_context(tenant_id):
         return [tuple(row) for row in db.session.execute(select(ImportLineage.entity_id, ImportLineage.action, ImportLineage.item_id)
                                                          .where(ImportLineage.batch_id == uuid.UUID(batch_id)))]
+
+
+def _claimed(app, tenant, owner, nif_two: str, batch_id: str) -> uuid.UUID:  # type: ignore[no-untyped-def]
+    from gestiq_app.db import unit_of_work
+    from gestiq_app.imports import services
+
+    _fix_all(owner, batch_id, nif_two)
+    with app.app_context(), tenant_context(tenant.id), unit_of_work():
+        assert services.move_state(uuid.UUID(batch_id), ("validated",), "promoting")
+    return uuid.UUID(batch_id)
+
+
+def _progress(app, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> tuple:  # type: ignore[no-untyped-def]
+    from gestiq_app.imports.models import ImportBatch
+
+    with app.app_context(), tenant_context(tenant_id):
+        batch = db.session.get(ImportBatch, batch_id)
+        lineage = db.session.scalar(select(func.count()).select_from(ImportLineage).where(ImportLineage.batch_id == batch_id))
+        invoices = db.session.scalar(select(func.count()).select_from(SalesDocument))
+        return invoices, lineage, batch.state, batch.promoted_items  # type: ignore[union-attr]
+
+
+def test_a_crashed_promotion_keeps_whole_invoices_and_resumes(app, shop, monkeypatch):  # type: ignore[no-untyped-def]
+    tenant, owner, (nif_one, nif_two) = shop
+    batch_id, _ = _validated(owner, _csv(nif_one, nif_two))
+    claimed = _claimed(app, tenant, owner, nif_two, batch_id)
+    app.config["GESTIQ_IMPORTS_CHUNK_SIZE"] = "1"  # one invoice per chunk: its 3 rows are never split
+
+    def crash(batch_id: uuid.UUID) -> None:
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(pipeline, "_after_chunk_hook", crash)
+    with app.app_context(), pytest.raises(RuntimeError):
+        pipeline.run_promotion(tenant_id=tenant.id, batch_id=claimed)
+    assert _progress(app, tenant.id, claimed) == (1, 3, "promoting", 3)
+    monkeypatch.undo()
+    with app.app_context():
+        assert pipeline.run_promotion(tenant_id=tenant.id, batch_id=claimed) == "promoted"
+    assert _progress(app, tenant.id, claimed) == (4, 8, "promoted", 8)
+    assert sorted(_invoices(app, tenant.id)) == ["A-2025/001", "A-2025/002", "A-2025/003", "A-2025/004"]
+
+
+@pytest.mark.postgres
+def test_concurrent_promotions_create_each_invoice_once(app, shop):  # type: ignore[no-untyped-def]
+    import threading
+
+    tenant, owner, (nif_one, nif_two) = shop
+    batch_id, _ = _validated(owner, _csv(nif_one, nif_two))
+    claimed = _claimed(app, tenant, owner, nif_two, batch_id)
+    app.config["GESTIQ_IMPORTS_CHUNK_SIZE"] = "2"
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with app.app_context():
+                results.append(pipeline.run_promotion(tenant_id=tenant.id, batch_id=claimed))
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == [] and sorted(results) == ["promoted"] * 3
+    assert _progress(app, tenant.id, claimed) == (4, 8, "promoted", 8)
