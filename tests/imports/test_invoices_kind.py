@@ -314,3 +314,35 @@ def test_concurrent_promotions_create_each_invoice_once(app, shop):  # type: ign
         thread.join(timeout=120)
     assert errors == [] and sorted(results) == ["promoted"] * 3
     assert _progress(app, tenant.id, claimed) == (4, 8, "promoted", 8)
+
+
+def test_voiding_an_imported_invoice_sends_nothing_and_blocks_the_rollback(app, shop):  # type: ignore[no-untyped-def]
+    tenant, owner, (nif_one, nif_two) = shop
+    batch_id, _ = _validated(owner, _csv(nif_one, nif_two))
+    _fix_all(owner, batch_id, nif_two)
+    assert owner.post(f"/api/v1/imports/batches/{batch_id}/promote").status_code == 202
+    invoice_id = _invoices(app, tenant.id)["A-2025/004"][10]
+    response = owner.post(f"/api/v1/invoices/{invoice_id}/void", json={"reason": "Duplicada en el sistema anterior"})
+    assert response.status_code == 200, response.get_json()
+    with app.app_context(), tenant_context(tenant.id):
+        assert db.session.scalar(select(func.count()).select_from(VerifactuRecord)) == 0  # neither alta nor anulación
+    response = owner.post(f"/api/v1/imports/batches/{batch_id}/rollback")
+    assert response.status_code == 409
+    assert response.get_json()["detail"] == "No se puede deshacer: la factura A-2025/004 está anulada o rectificada."
+    assert len(_invoices(app, tenant.id)) == 4
+
+
+def test_an_invoice_issued_here_in_spain_does_get_its_verifactu_record(app, shop):  # type: ignore[no-untyped-def]
+    """The control of the tests above: the same tenant's own invoices are registered (so 0 records there means skipped)."""
+    tenant, owner, (nif_one, _) = shop
+    with app.app_context(), tenant_context(tenant.id):
+        from gestiq_app.crm.models import Customer
+
+        customer_id = db.session.scalar(select(Customer.id).where(Customer.tax_id == nif_one))
+    draft = owner.post("/api/v1/invoices", json={"customer_id": str(customer_id), "lines": [
+        {"description": "Servicio", "quantity": "1", "unit_price": "10.00", "tax_category": "general"}]})
+    assert draft.status_code == 201, draft.get_json()
+    assert owner.post(f"/api/v1/invoices/{draft.get_json()['id']}/issue", json={}).status_code == 200
+    with app.app_context(), tenant_context(tenant.id):
+        assert db.session.scalar(select(func.count()).select_from(VerifactuRecord)) == 1
+        assert db.session.scalar(select(SalesDocument.origin)) == "app"
