@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -134,7 +135,6 @@ def test_migrate_legacy_imports_open_invoices_after_customers_and_products(app, 
     with app.app_context(), tenant_context(tenant.id):
         invoices = {d.full_number: (d.state, d.origin, d.total, d.amount_paid, d.amount_due)
                     for d in db.session.scalars(select(SalesDocument))}
-    from decimal import Decimal
     assert invoices == {
         "V-0007": ("partially_paid", "import", Decimal("66.31"), Decimal("10.00"), Decimal("56.31")),  # (39.80 + 15.00) × 1.21
         "V-0008": ("issued", "import", Decimal("11.44"), Decimal("0.00"), Decimal("11.44")),  # 11.00 + 4 %
@@ -143,3 +143,26 @@ def test_migrate_legacy_imports_open_invoices_after_customers_and_products(app, 
     assert migrate_legacy.main([str(folder), "--tenant", tenant.slug], app=app) == 0
     assert "válidas 0, importadas 0, omitidas 3, con errores 0 (filas); facturas creadas 0" in capsys.readouterr().out
     assert _count(app, tenant.id, SalesDocument) == 2
+
+
+def test_cli_run_imports_invoices_and_refuses_the_update_policy(app, tenant, tmp_path):  # type: ignore[no-untyped-def]
+    from gestiq_app.sales.models import SalesDocument
+
+    runner = app.test_cli_runner()
+    customers = tmp_path / "clientes.csv"
+    customers.write_text("Razón social;NIF\nBar Paco SL;B65410011\n", encoding="utf-8")
+    assert runner.invoke(args=["gestiq", "imports", "run", str(customers), "--tenant", tenant.slug, "--kind", "customers",
+                               "--promote"]).exit_code == 0
+    source = tmp_path / "facturas.csv"
+    source.write_text("Número;Fecha;NIF cliente;Descripción;Cantidad;Precio;IVA\nT-1;02/01/2025;B65410011;Comida;1;100,00;10\n",
+                      encoding="utf-8")
+    result = runner.invoke(args=["gestiq", "imports", "run", str(source), "--tenant", tenant.slug, "--kind", "invoices",
+                                 "--duplicate-policy", "update", "--promote"])
+    assert result.exit_code == 1
+    assert ("Error: Las facturas importadas no se actualizan: use «skip» (omitir) o «error» para las ya existentes. — "
+            "duplicate_policy: «update» no se admite para facturas: use skip o error.") in result.output
+    result = runner.invoke(args=["gestiq", "imports", "run", str(source), "--tenant", tenant.slug, "--kind", "invoices", "--promote"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "  válidas: 0  importadas: 1  omitidas: 0  con errores: 0"
+    with app.app_context(), tenant_context(tenant.id):
+        assert [(d.full_number, d.total) for d in db.session.scalars(select(SalesDocument))] == [("T-1", Decimal("110.00"))]
