@@ -415,8 +415,10 @@ def _create(context_kind: str, batch: ImportBatch, rows: list[dict[str, Any]], *
         raise _RowsError(by_row)
     paid = next((Decimal(row["amount_paid"]) for row in rows if row.get("amount_paid")), Decimal("0"))
     if context_kind == "invoices":
-        from gestiq_app.sales.importing import issue_imported_invoice
+        from gestiq_app.sales.importing import find_invoice_numbers, issue_imported_invoice
 
+        if find_invoice_numbers([rows[0]["number"]]):  # issued meanwhile (validation saw it free); purchases: a unique key
+            raise _RowsError({0: {"number": [f"Ya existe una factura con el número {rows[0]['number']}."]}})
         return issue_imported_invoice(tenant_id=batch.tenant_id, number=rows[0]["number"], data=loaded, amount_paid=paid,
                                       reference=reference_of(batch.id), actor=actor).id
     from gestiq_app.purchases.importing import record_imported_invoice

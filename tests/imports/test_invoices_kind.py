@@ -346,3 +346,17 @@ def test_an_invoice_issued_here_in_spain_does_get_its_verifactu_record(app, shop
     with app.app_context(), tenant_context(tenant.id):
         assert db.session.scalar(select(func.count()).select_from(VerifactuRecord)) == 1
         assert db.session.scalar(select(SalesDocument.origin)) == "app"
+
+
+def test_a_number_taken_between_validation_and_promotion_leaves_that_invoice_invalid(app, shop):  # type: ignore[no-untyped-def]
+    tenant, owner, (nif_one, nif_two) = shop
+    first, _ = _validated(owner, _csv(nif_one, nif_two))
+    second, _ = _validated(owner, _csv(nif_one, nif_two))  # both see A-2025/001 free
+    assert owner.post(f"/api/v1/imports/batches/{first}/promote").status_code == 202
+    assert owner.post(f"/api/v1/imports/batches/{second}/promote").status_code == 202
+    batch = owner.get(f"/api/v1/imports/batches/{second}").get_json()
+    assert batch["state"] == "promoted" and batch["counts"]["promoted"] == 0 and batch["counts"]["invalid"] == 8
+    items = _items(owner, second)
+    assert items[2]["errors"] == {"number": [{"code": "refused", "message": "Ya existe una factura con el número A-2025/001."}]}
+    assert items[3]["errors"] == {"_row": [{"code": "refused", "message": "La factura no se pudo crear: vea las otras filas."}]}
+    assert len(_invoices(app, tenant.id)) == 1
