@@ -360,3 +360,20 @@ def test_a_number_taken_between_validation_and_promotion_leaves_that_invoice_inv
     assert items[2]["errors"] == {"number": [{"code": "refused", "message": "Ya existe una factura con el número A-2025/001."}]}
     assert items[3]["errors"] == {"_row": [{"code": "refused", "message": "La factura no se pudo crear: vea las otras filas."}]}
     assert len(_invoices(app, tenant.id)) == 1
+
+
+def test_json_rows_paid_more_than_the_total_and_a_missing_price(app, shop):  # type: ignore[no-untyped-def]
+    tenant, owner, (nif_one, _) = shop
+    batch_id = new_batch(owner, kind="invoices")
+    rows = [{"number": "J-1", "issue_date": "2025-05-02", "customer_tax_id": nif_one, "sku": "P-1", "quantity": "1",
+             "amount_paid": "50.00"},  # P-1 at its catalog price 10.00 + 21 % = 12.10
+            {"number": "J-2", "issue_date": "02-05-2025", "customer_tax_id": nif_one, "description": "Sin precio", "quantity": "1"}]
+    assert owner.post(f"/api/v1/imports/batches/{batch_id}/ingest", json={"rows": rows}).status_code == 200
+    assert owner.post(f"/api/v1/imports/batches/{batch_id}/validate").status_code == 202
+    items = _items(owner, batch_id)
+    assert items[1]["errors"] == {"amount_paid": [{"code": "exceeds_total",
+                                                   "message": "El importe pagado (50.00) supera el total de la factura (12.10)."}]}
+    assert items[2]["data"]["issue_date"] == "2025-05-02"
+    assert _codes(items[2]) == {"unit_price": ["invalid"]}
+    response = owner.patch(f"/api/v1/imports/batches/{batch_id}/items/{items[1]['id']}", json={"data": {"amount_paid": "12,10"}})
+    assert response.status_code == 200 and response.get_json()["status"] == "valid", response.get_json()
