@@ -104,8 +104,9 @@ class Batches(MethodView):
     @idempotent
     @blp.arguments(BatchCreateSchema)
     @blp.response(201, BatchDetailSchema)
+    @blp.alt_response(400, description="Política «update» con facturas (invoices, supplier_invoices)")
     def post(self, data: dict[str, Any]) -> Any:
-        """Create an empty batch of customers, suppliers or products."""
+        """Create an empty batch: customers, suppliers, products, documents, invoices or supplier invoices (rows = lines)."""
         principal = _principal()
         batch = services.create_batch(tenant_id=principal.tenant_id, data=data, actor=principal.actor)
         return detail(batch), {"Location": f"/api/v1/imports/batches/{batch.id}"}
@@ -125,6 +126,7 @@ class BatchItem(MethodView):
     @require("imports:write")
     @blp.arguments(BatchUpdateSchema)
     @blp.response(200, BatchDetailSchema)
+    @blp.alt_response(400, description="Política «update» con facturas (invoices, supplier_invoices)")
     @blp.alt_response(404, description="No existe")
     @blp.alt_response(409, description="Ya validándose, importándose o importado")
     def patch(self, data: dict[str, Any], batch_id: uuid.UUID) -> Any:

@@ -10,6 +10,8 @@ annul it on the SRI portal); one without a submission (e-invoicing not active) i
 `purchases.invoice_recorded`: Ecuador (same rule as invoices: certificate uploaded) → when recording numbered a
 comprobante de retención, `issue_sri_document(SriRetention, document_id=withholding.id)` in the same transaction (a
 mapping or XSD problem is a 422 and the recording rolls back: still a draft, no retention number taken).
+Imported legacy invoices (`origin == "import"`, see `sales.importing`) were declared by the old system: neither the
+issue nor a later void of one goes to the SRI or VERI*FACTU.
 Importing this module registers the handlers (done once by `create_app`).
 """
 
@@ -37,6 +39,8 @@ def _rectified(document: SalesDocument) -> SalesDocument | None:
 @domain_events.subscribe("sales.document_issued")
 def on_document_issued(*, document: SalesDocument) -> None:
     """Queue the SRI comprobante (Ecuador) or chain the VERI*FACTU alta (Spain) of a just-issued document."""
+    if getattr(document, "origin", "app") == "import":
+        return  # a legacy invoice: the old system already declared it
     tenant = current_tenant()
     if tenant.country == "EC":
         if not is_sri_active():
@@ -53,6 +57,8 @@ def on_document_issued(*, document: SalesDocument) -> None:
 @domain_events.subscribe("sales.document_voided")
 def on_document_voided(*, document: SalesDocument) -> None:
     """Chain the registro de anulación (Spain); refuse to void an invoice already sent to the SRI (Ecuador)."""
+    if getattr(document, "origin", "app") == "import":
+        return  # never registered here: its cancellation belongs to the old system's records
     tenant = current_tenant()
     if tenant.country == "ES":
         settings = get_einvoicing_settings()

@@ -25,3 +25,9 @@ class ImportTooLargeError(ImportInvalidError):
     """The upload is larger than GESTIQ_IMPORTS_MAX_UPLOAD_MB."""
 
     status = 413
+
+
+class ImportPolicyError(ImportInvalidError):
+    """The duplicate policy does not apply to the batch's kind (`update` of issued invoices)."""
+
+    status = 400

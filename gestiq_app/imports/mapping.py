@@ -26,8 +26,17 @@ DOCUMENT_FIELDS: dict[str, str] = {"document_type": "text", "supplier_tax_id": "
 #: customer's or supplier's NIF/RUC for the line's party sub-ledger (optional).
 OPENING_BALANCE_FIELDS: dict[str, str] = {"account_code": "text", "account_name": "text", "debit": "decimal", "credit": "decimal",
                                           "balance": "decimal", "party_tax_id": "upper"}
+#: Fields of an invoices / supplier_invoices row: one invoice LINE; rows sharing the number form one invoice.
+INVOICE_FIELDS: dict[str, str] = {
+    "number": "text", "issue_date": "text", "due_date": "text", "customer_tax_id": "text", "sku": "text", "description": "text",
+    "quantity": "decimal", "unit_price": "decimal", "discount_percent": "decimal", "tax_category": "lower", "tax_rate": "tax_rate",
+    "amount_paid": "decimal",
+}
+SUPPLIER_INVOICE_FIELDS: dict[str, str] = {("supplier_tax_id" if name == "customer_tax_id" else name): kind
+                                           for name, kind in INVOICE_FIELDS.items()}
 FIELDS_BY_KIND: dict[str, dict[str, str]] = {"customers": CUSTOMER_FIELDS, "suppliers": SUPPLIER_FIELDS, "products": PRODUCT_FIELDS,
-                                             "documents": DOCUMENT_FIELDS, "opening_balances": OPENING_BALANCE_FIELDS}
+                                             "documents": DOCUMENT_FIELDS, "opening_balances": OPENING_BALANCE_FIELDS,
+                                             "invoices": INVOICE_FIELDS, "supplier_invoices": SUPPLIER_INVOICE_FIELDS}
 
 _PARTY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "legal_name": ("razon social", "nombre fiscal", "nombre", "name", "legal name", "company", "empresa", "cliente",
@@ -73,9 +82,40 @@ _OPENING_BALANCE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "balance": ("saldo", "balance", "saldo inicial", "opening balance", "importe"),
     "party_tax_id": ("nif", "cif", "ruc", "nif cif", "cif nif", "nif/cif", "tax id", "vat number", "identificacion fiscal"),
 }
+_LINE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "number": ("numero", "n factura", "no factura", "num factura", "numero factura", "numero de factura", "n de factura", "factura",
+               "invoice", "invoice number", "invoice no", "n", "no", "num", "serie numero", "documento"),
+    "issue_date": ("fecha", "fecha factura", "fecha de factura", "fecha emision", "fecha de emision", "fecha expedicion", "date",
+                   "invoice date", "issue date"),
+    "due_date": ("vencimiento", "fecha vencimiento", "fecha de vencimiento", "vto", "due date", "due"),
+    "sku": ("codigo", "cod", "referencia", "ref", "sku", "code", "item code", "codigo articulo", "codigo producto", "articulo"),
+    "description": ("descripcion", "concepto", "description", "detalle", "producto", "item"),
+    "quantity": ("cantidad", "uds", "unidades", "ud", "cant", "qty", "quantity", "units"),
+    "unit_price": ("precio", "precio unitario", "precio unidad", "pvp", "p v p", "unit price", "price", "importe unitario"),
+    "discount_percent": ("descuento", "dto", "dto %", "% dto", "descuento %", "% descuento", "discount", "discount %"),
+    "tax_category": ("categoria iva", "tax category", "categoria impuesto"),
+    "tax_rate": ("iva", "iva %", "% iva", "tipo iva", "tipo de iva", "vat", "vat %", "vat rate", "tax rate", "impuesto"),
+    "amount_paid": ("pagado", "cobrado", "importe pagado", "importe cobrado", "pagos", "cobros", "paid", "amount paid",
+                    "a cuenta", "entregado a cuenta"),
+}
+_INVOICE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    **_LINE_SYNONYMS,
+    "customer_tax_id": ("nif cliente", "cif cliente", "ruc cliente", "nif del cliente", "cif del cliente", "ruc del cliente",
+                        "nif cif cliente", "cliente nif", "cliente cif", "id fiscal cliente", "identificacion cliente",
+                        "customer tax id", "customer vat", "nif", "cif", "ruc", "nif cif", "cliente"),
+}
+_SUPPLIER_INVOICE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    **_LINE_SYNONYMS,
+    "number": (*_LINE_SYNONYMS["number"], "numero proveedor", "factura proveedor", "n factura proveedor", "supplier invoice"),
+    "supplier_tax_id": ("nif proveedor", "cif proveedor", "ruc proveedor", "nif del proveedor", "cif del proveedor",
+                        "ruc del proveedor", "nif cif proveedor", "proveedor nif", "proveedor cif", "id fiscal proveedor",
+                        "supplier tax id", "supplier vat", "nif", "cif", "ruc", "nif cif", "proveedor"),
+}
 SYNONYMS_BY_KIND: dict[str, dict[str, tuple[str, ...]]] = {"customers": _PARTY_SYNONYMS, "suppliers": _PARTY_SYNONYMS,
                                                          "products": _PRODUCT_SYNONYMS, "documents": {},
-                                                         "opening_balances": _OPENING_BALANCE_SYNONYMS}
+                                                         "opening_balances": _OPENING_BALANCE_SYNONYMS,
+                                                         "invoices": _INVOICE_SYNONYMS,
+                                                         "supplier_invoices": _SUPPLIER_INVOICE_SYNONYMS}
 
 
 def normalize_header(text: str) -> str:

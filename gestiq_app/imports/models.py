@@ -11,7 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gestiq_app.db import Base, TenantScoped, Timestamped
 
-KINDS = ("customers", "suppliers", "products", "documents", "opening_balances")
+KINDS = ("customers", "suppliers", "products", "documents", "opening_balances", "invoices", "supplier_invoices")
+#: Kinds whose rows are invoice lines grouped into invoices by number (`imports/invoices.py`).
+GROUPED_KINDS = ("invoices", "supplier_invoices")
 #: created → ingested → validating → validated → promoting → promoted → rolled_back; any step may end in failed.
 STATES = ("created", "ingested", "validating", "validated", "promoting", "promoted", "rolled_back", "failed")
 #: needs_review: a document whose classification or fields are not sure enough (documents batches only; absent from the counts of other kinds).

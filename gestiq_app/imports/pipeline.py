@@ -25,7 +25,7 @@ from gestiq_app.audit.services import record_event
 from gestiq_app.db import call_after_commit, session, unit_of_work, utcnow
 from gestiq_app.imports import writers
 from gestiq_app.imports.exceptions import ImportConflictError
-from gestiq_app.imports.models import ImportBatch, ImportItem, ImportLineage
+from gestiq_app.imports.models import GROUPED_KINDS, ImportBatch, ImportItem, ImportLineage
 from gestiq_app.imports.services import _get, chunk_size, move_state, stamp
 from gestiq_app.imports.validation import RowResult, RowValidator, add_error, validate_texts
 from gestiq_app.tenancy.context import tenant_context
@@ -105,14 +105,19 @@ def _kind(tenant_id: uuid.UUID, batch_id: uuid.UUID) -> str:
 def run_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, pool: Any = None,
                    progress: Callable[[int], None] | None = None) -> str:
     """Validate every item of a batch in `validating`, a chunk per transaction; end in `validated`."""
-    if _kind(tenant_id, batch_id) == "documents":
+    kind = _kind(tenant_id, batch_id)
+    if kind == "documents":
         from gestiq_app.imports import documents
 
         return documents.run_validation(tenant_id=tenant_id, batch_id=batch_id)
-    if _kind(tenant_id, batch_id) == "opening_balances":
+    if kind == "opening_balances":
         from gestiq_app.imports import balances
 
         return balances.run_validation(tenant_id=tenant_id, batch_id=batch_id, progress=progress)
+    if kind in GROUPED_KINDS:
+        from gestiq_app.imports import invoices
+
+        return invoices.run_validation(tenant_id=tenant_id, batch_id=batch_id)
     with tenant_context(tenant_id):
         with unit_of_work():
             batch = _get(batch_id)
@@ -232,6 +237,11 @@ def revalidate_item(batch: ImportBatch, item: ImportItem, *, changes: dict[str, 
 
         balances.revalidate_item(batch, item, changes=changes)
         return
+    if batch.kind in GROUPED_KINDS:
+        from gestiq_app.imports import invoices
+
+        invoices.revalidate_item(batch, item, changes=changes)
+        return
     validator = build_validator(batch)
     if item.is_edited or item.data:
         base = dict(item.data or {})
@@ -305,14 +315,19 @@ def _promote_chunk(batch: ImportBatch, items: list[Any], spec: writers.EntitySpe
 def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "system:imports",
                   progress: Callable[[int], None] | None = None) -> str:
     """Promote the valid items of a batch in `promoting`, a chunk per transaction; end in `promoted` (one audit event)."""
-    if _kind(tenant_id, batch_id) == "documents":
+    kind = _kind(tenant_id, batch_id)
+    if kind == "documents":
         from gestiq_app.imports import documents
 
         return documents.run_promotion(tenant_id=tenant_id, batch_id=batch_id, actor=actor)
-    if _kind(tenant_id, batch_id) == "opening_balances":
+    if kind == "opening_balances":
         from gestiq_app.imports import balances
 
         return balances.run_promotion(tenant_id=tenant_id, batch_id=batch_id, actor=actor)
+    if kind in GROUPED_KINDS:
+        from gestiq_app.imports import invoices
+
+        return invoices.run_promotion(tenant_id=tenant_id, batch_id=batch_id, actor=actor)
     size = chunk_size()
     with tenant_context(tenant_id):
         with unit_of_work():
@@ -421,10 +436,10 @@ def rollback_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str) -> 
         if batch.state != "promoted":
             raise ImportConflictError(f"Solo se puede deshacer un lote importado (estado actual: «{batch.state}»).",
                                       errors={"state": [batch.state]})
-        if batch.kind == "documents":
-            from gestiq_app.imports import documents
+        if batch.kind in ("documents", *GROUPED_KINDS):
+            from gestiq_app.imports import documents, invoices
 
-            deleted = documents.rollback(batch, actor=actor)
+            deleted = (documents if batch.kind == "documents" else invoices).rollback(batch, actor=actor)
             batch = _get(batch_id, lock=True)
             current.execute(delete(ImportLineage).where(ImportLineage.batch_id == batch_id))
             item_table = ImportItem.__table__

@@ -19,7 +19,8 @@ class BatchOptionsSchema(Schema):
     """How to read the file and what to do with duplicates (everything is detected when omitted)."""
 
     duplicate_policy = fields.String(validate=validate.OneOf(DUPLICATE_POLICIES),
-                                     metadata={"description": "Filas cuyo SKU o identificador fiscal ya existe: skip (omitir), update (actualizar) o error."})
+                                     metadata={"description": "Filas cuyo SKU, identificador fiscal o número de factura ya existe: skip (omitir), "
+                                                               "update (actualizar; no se admite para facturas: 400) o error."})
     delimiter = fields.String(validate=validate.OneOf([",", ";", "\t", "|"]))
     encoding = fields.String(validate=validate.OneOf(["utf-8", "utf-8-sig", "cp1252", "latin-1"]))
     sheet = Trimmed(validate=validate.Length(max=100), metadata={"description": "Hoja del XLSX (nombre o índice desde 0); por defecto la primera."})
@@ -32,7 +33,9 @@ class BatchOptionsSchema(Schema):
 class BatchCreateSchema(Schema):
     """A new, empty import batch."""
 
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS), metadata={"description": (
+        "customers, suppliers, products: una fila = un registro; documents: PDF o imágenes de proveedor; invoices, "
+        "supplier_invoices: una fila = una línea, las filas con el mismo número (y proveedor) forman una factura.")})
     source_name = Trimmed(validate=validate.Length(max=200))
     options = fields.Nested(BatchOptionsSchema)
 

@@ -18,7 +18,13 @@ from gestiq_app import storage
 from gestiq_app.audit.services import record_event
 from gestiq_app.db import call_after_commit, session, unit_of_work, utcnow
 from gestiq_app.imports import parsing
-from gestiq_app.imports.exceptions import ImportConflictError, ImportInvalidError, ImportNotFoundError, ImportTooLargeError
+from gestiq_app.imports.exceptions import (
+    ImportConflictError,
+    ImportInvalidError,
+    ImportNotFoundError,
+    ImportPolicyError,
+    ImportTooLargeError,
+)
 from gestiq_app.imports.mapping import FIELDS_BY_KIND, auto_mapping, check_mapping
 from gestiq_app.imports.models import ITEM_STATUSES, ImportBatch, ImportItem, ImportLineage
 from gestiq_app.tenancy.context import tenant_context
@@ -95,10 +101,20 @@ def status_counts(*, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> dict[str, int
     return {status: 0 for status in statuses} | {status: count for status, count in rows}
 
 
+def _check_policy(kind: str, policy: str) -> None:
+    """Issued invoices are never updated by an import: `update` is refused for the invoice kinds (400)."""
+    from gestiq_app.imports.models import GROUPED_KINDS
+
+    if kind in GROUPED_KINDS and policy == "update":
+        raise ImportPolicyError("Las facturas importadas no se actualizan: use «skip» (omitir) o «error» para las ya existentes.",
+                                errors={"duplicate_policy": ["«update» no se admite para facturas: use skip o error."]})
+
+
 def create_batch(*, tenant_id: uuid.UUID, data: dict[str, Any], actor: str) -> ImportBatch:
     """Create an empty batch of one kind with its options and duplicate policy."""
     options = dict(data.get("options") or {})
     policy = options.pop("duplicate_policy", None) or data.get("duplicate_policy") or "error"
+    _check_policy(data["kind"], policy)
     with tenant_context(tenant_id), unit_of_work() as current:
         from gestiq_app.imports import balances
 
@@ -135,6 +151,7 @@ def update_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, data: dict[str, A
         if options:
             batch.options = {**(batch.options or {}), **options}
         if policy:
+            _check_policy(batch.kind, policy)
             batch.duplicate_policy = policy
         if batch.state == "validated":
             batch.state = "ingested"  # the items must be validated again with the new settings

@@ -1,9 +1,13 @@
-"""`scripts/migrate-legacy`: import another ERP's CSV/XLSX exports (customers, suppliers, products) for a tenant.
+"""`scripts/migrate-legacy`: import another ERP's CSV/XLSX exports (customers, suppliers, products, open invoices) for a tenant.
 
 Every file goes through the imports pipeline (the same parsing, validation and promotion as the API): a batch
 per file, visible in the back office and undoable from the API. Rows whose tax id or SKU already exists are
 skipped by default, so running the script again after fixing the errors report imports only what was missing.
-Open invoices and opening balances are not imported yet (they need the purchases and accounting pipelines).
+Open invoices (one row per line: facturas*.csv; supplier ones: facturas-proveedor*.csv) come after the customers,
+suppliers and products they refer to; they become issued invoices keeping the old number (never sent to SRI /
+VERI*FACTU), with what was already collected or paid recorded as a payment. An invoice whose number already exists
+is skipped (`--duplicate-policy update` also skips it: an issued invoice is never changed by an import).
+Opening balances are not imported yet.
 """
 
 from __future__ import annotations
@@ -16,10 +20,14 @@ from flask import Flask
 
 from gestiq_app.ops.common import OpsError, build_app, printer, run_script
 
-ORDER = ("suppliers", "customers", "products")
-#: File-name prefixes (lower-case, accents stripped) recognised in a SOURCE folder.
+ORDER = ("suppliers", "customers", "products", "invoices", "supplier_invoices")
+INVOICE_KINDS = ("invoices", "supplier_invoices")
+#: File-name prefixes (lower-case, accents stripped, in the order tried) recognised in a SOURCE folder.
 PREFIXES = {"suppliers": ("proveedores", "suppliers", "vendors"), "customers": ("clientes", "customers"),
-            "products": ("productos", "articulos", "products", "items")}
+            "products": ("productos", "articulos", "products", "items"),
+            "supplier_invoices": ("facturas proveedor", "facturas de proveedor", "facturas proveedores", "facturas compra",
+                                  "facturas recibidas", "supplier invoices", "purchase invoices"),
+            "invoices": ("facturas", "invoices", "open invoices")}
 SUFFIXES = (".csv", ".txt", ".xlsx", ".json")
 
 
@@ -58,9 +66,10 @@ def migrate(app: Flask, *, slug: str, files: dict[str, list[Path]], dry_run: boo
                 for path in files.get(kind, []):
                     progress(f"{path.name} ({kind}): {'validando' if dry_run else 'importando'}…")
                     report = (errors_dir / f"{path.stem}-errores.csv") if errors_dir else None
+                    policy = "skip" if kind in INVOICE_KINDS and duplicate_policy == "update" else duplicate_policy
                     try:
                         summary = import_file(tenant_id=tenant_id, path=path, kind=kind, promote=not dry_run,
-                                              actor="script:migrate-legacy", duplicate_policy=duplicate_policy,
+                                              actor="script:migrate-legacy", duplicate_policy=policy,
                                               errors_report=report,
                                               progress=lambda stage, done, total: None)
                     except DomainError as error:
@@ -68,7 +77,8 @@ def migrate(app: Flask, *, slug: str, files: dict[str, list[Path]], dry_run: boo
                         raise OpsError(f"{path.name}: {error.message}{' — ' + details if details else ''}") from error
                     counts = summary.counts
                     progress(f"  lote {summary.batch_id}: válidas {counts['valid']}, importadas {counts['promoted']}, "
-                             f"omitidas {counts['skipped']}, con errores {counts['invalid']}")
+                             f"omitidas {counts['skipped']}, con errores {counts['invalid']}"
+                             + (f" (filas); facturas creadas {_invoices_created(tenant_id, summary.batch_id)}" if kind in INVOICE_KINDS else ""))
                     if summary.errors_report:
                         progress(f"  informe de errores: {summary.errors_report}")
                     invalid += counts["invalid"]
@@ -78,24 +88,46 @@ def migrate(app: Flask, *, slug: str, files: dict[str, list[Path]], dry_run: boo
     return invalid
 
 
+def _invoices_created(tenant_id, batch_id) -> int:  # type: ignore[no-untyped-def]
+    """Count the invoices an invoices batch created (its lineage has a row per line)."""
+    from sqlalchemy import distinct, func, select
+
+    from gestiq_app.extensions import db
+    from gestiq_app.imports.models import ImportLineage
+    from gestiq_app.tenancy.context import tenant_context
+
+    with tenant_context(tenant_id):
+        count = db.session.scalar(select(func.count(distinct(ImportLineage.entity_id))).where(ImportLineage.batch_id == batch_id))
+        db.session.rollback()
+    return count or 0
+
+
 def main(argv: list[str] | None = None, *, app: Flask | None = None) -> int:
     """Run `scripts/migrate-legacy`: 0 when every row was imported (or skipped), 1 when rows are left with errors or a file failed."""
     parser = argparse.ArgumentParser(prog="scripts/migrate-legacy", description=__doc__.splitlines()[0])
     parser.add_argument("source", nargs="?", type=Path,
-                        help="carpeta con las exportaciones (clientes*.csv, proveedores*.csv, productos*.csv / .xlsx)")
+                        help="carpeta con las exportaciones (clientes*.csv, proveedores*.csv, productos*.csv, facturas*.csv "
+                             "[facturas pendientes, una fila por línea], facturas-proveedor*.csv / .xlsx)")
     parser.add_argument("--tenant", required=True, help="identificador (slug) de la empresa")
     parser.add_argument("--customers", type=Path, action="append", default=[], help="archivo de clientes (repetible)")
     parser.add_argument("--suppliers", type=Path, action="append", default=[], help="archivo de proveedores (repetible)")
     parser.add_argument("--products", type=Path, action="append", default=[], help="archivo de productos (repetible)")
+    parser.add_argument("--invoices", type=Path, action="append", default=[],
+                        help="archivo de facturas emitidas pendientes, una fila por línea (repetible); se importan después "
+                             "de clientes y productos")
+    parser.add_argument("--supplier-invoices", type=Path, action="append", default=[],
+                        help="archivo de facturas de proveedor pendientes, una fila por línea (repetible)")
     parser.add_argument("--duplicate-policy", default="skip", choices=["skip", "update", "error"],
-                        help="filas cuyo NIF/RUC o SKU ya existe (por defecto skip: se puede repetir sin duplicar)")
+                        help="filas cuyo NIF/RUC, SKU o número de factura ya existe (por defecto skip: se puede repetir sin "
+                             "duplicar; las facturas nunca se actualizan: con update se omiten)")
     parser.add_argument("--errors-dir", type=Path, default=None, help="carpeta de los informes de errores (por defecto, junto a cada archivo)")
     parser.add_argument("--dry-run", action="store_true", help="solo validar: no crea nada (los lotes quedan validados)")
     args = parser.parse_args(argv)
 
     def body() -> int:
         files: dict[str, list[Path]] = {"customers": list(args.customers), "suppliers": list(args.suppliers),
-                                        "products": list(args.products)}
+                                        "products": list(args.products), "invoices": list(args.invoices),
+                                        "supplier_invoices": list(args.supplier_invoices)}
         if args.source is not None:
             if not args.source.is_dir():
                 raise OpsError(f"{args.source} no es una carpeta")
@@ -105,7 +137,8 @@ def main(argv: list[str] | None = None, *, app: Flask | None = None) -> int:
         if missing:
             raise OpsError(f"no existe el archivo {missing[0]}")
         if not any(files.values()):
-            raise OpsError("no hay nada que importar: indique una carpeta con clientes/proveedores/productos o --customers/--products/--suppliers")
+            raise OpsError("no hay nada que importar: indique una carpeta con clientes/proveedores/productos/facturas o "
+                           "--customers/--products/--suppliers/--invoices/--supplier-invoices")
         if args.errors_dir is not None:
             args.errors_dir.mkdir(parents=True, exist_ok=True)
         invalid = migrate(app or build_app(), slug=args.tenant, files=files, dry_run=args.dry_run,

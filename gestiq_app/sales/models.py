@@ -39,6 +39,9 @@ STATES_BY_KIND = {
 #: What an issued invoice may still change: payments, credits and the states they lead to.
 MUTABLE_AFTER_ISSUE = frozenset({"state", "amount_paid", "amount_credited", "amount_due", "version", "updated_at",
                                  "voided_at", "void_reason"})
+#: app: issued here; import: a legacy invoice brought by an import batch (keeps the old system's number, never sent to
+#: SRI / VERI*FACTU: the old system declared it).
+ORIGINS = ("app", "import")
 RECTIFICATION_TYPES = ("R1", "R2", "R3", "R4", "R5")
 RECTIFICATION_METHODS = ("sustitucion", "diferencias")
 TAX_TYPES = ("iva", "recargo", "irpf")
@@ -113,6 +116,7 @@ class SalesDocument(TenantScoped, Timestamped, Versioned, Base):
         CheckConstraint("rectification_method IS NULL OR " + _in("rectification_method", RECTIFICATION_METHODS),
                         name="rectification_method"),
         CheckConstraint("due_date IS NULL OR due_date >= issue_date", name="due_date"),
+        CheckConstraint(_in("origin", ORIGINS), name="origin"),
     )
 
     kind: Mapped[str] = mapped_column(String(12))
@@ -147,6 +151,7 @@ class SalesDocument(TenantScoped, Timestamped, Versioned, Base):
     #: Voided (anulada) invoices: when and why; the number stays taken.
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     void_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    origin: Mapped[str] = mapped_column(String(10), default="app", server_default="app")
 
     customer = relationship(
         "Customer", primaryjoin="and_(Customer.id == foreign(SalesDocument.customer_id), "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,61 @@ def test_migrate_legacy_reports_bad_input_in_one_line(app, tenant, tmp_path, cap
     broken.write_text('sku;name\nA;"sin cerrar\n', encoding="utf-8")
     assert migrate_legacy.main(["--tenant", tenant.slug, "--products", str(broken)], app=app) == 1
     assert capsys.readouterr().err.strip() == "Error: productos.csv: Línea 2: el archivo está mal formado (comillas sin cerrar). — file: Línea 2: revise las comillas de esa fila."
+
+
+def test_migrate_legacy_imports_open_invoices_after_customers_and_products(app, tenant, tmp_path, capsys):  # type: ignore[no-untyped-def]
+    from gestiq_app.sales.models import SalesDocument
+
+    folder = tmp_path / "erp"
+    _legacy_exports(folder)
+    (folder / "Facturas pendientes.csv").write_bytes((
+        "Factura;Fecha;NIF cliente;Código;Concepto;Cantidad;Precio;IVA;Cobrado\r\n"
+        "V-0007;30/09/2025;B65410011;L-1;;2;19,90;21;10,00\r\n"
+        "V-0007;30/09/2025;B65410011;;Montaje;1;15,00;21;10,00\r\n"
+        "V-0008;01/10/2025;00000000T;L-2;;10;1,10;4;\r\n").encode("cp1252"))
+    assert [path.name for path in migrate_legacy.find_files(folder)["invoices"]] == ["Facturas pendientes.csv"]
+
+    # Dry run: nothing is created (the invoices' customers and products do not exist yet, so their rows are left invalid).
+    assert migrate_legacy.main([str(folder), "--tenant", tenant.slug, "--dry-run"], app=app) == 1
+    assert (_count(app, tenant.id, Customer), _count(app, tenant.id, Product), _count(app, tenant.id, SalesDocument)) == (0, 0, 0)
+    capsys.readouterr()
+
+    assert migrate_legacy.main([str(folder), "--tenant", tenant.slug], app=app) == 0
+    output = capsys.readouterr().out
+    assert "Facturas pendientes.csv (invoices): importando…" in output
+    assert "válidas 0, importadas 3, omitidas 0, con errores 0 (filas); facturas creadas 2" in output
+    assert output.index("(products): importando") < output.index("(invoices): importando")
+    with app.app_context(), tenant_context(tenant.id):
+        invoices = {d.full_number: (d.state, d.origin, d.total, d.amount_paid, d.amount_due)
+                    for d in db.session.scalars(select(SalesDocument))}
+    assert invoices == {
+        "V-0007": ("partially_paid", "import", Decimal("66.31"), Decimal("10.00"), Decimal("56.31")),  # (39.80 + 15.00) × 1.21
+        "V-0008": ("issued", "import", Decimal("11.44"), Decimal("0.00"), Decimal("11.44")),  # 11.00 + 4 %
+    }
+    # Again: the invoices exist, their rows are skipped and nothing is created twice.
+    assert migrate_legacy.main([str(folder), "--tenant", tenant.slug], app=app) == 0
+    assert "válidas 0, importadas 0, omitidas 3, con errores 0 (filas); facturas creadas 0" in capsys.readouterr().out
+    assert _count(app, tenant.id, SalesDocument) == 2
+
+
+def test_cli_run_imports_invoices_and_refuses_the_update_policy(app, tenant, tmp_path):  # type: ignore[no-untyped-def]
+    from gestiq_app.sales.models import SalesDocument
+
+    runner = app.test_cli_runner()
+    customers = tmp_path / "clientes.csv"
+    customers.write_text("Razón social;NIF\nBar Paco SL;B65410011\n", encoding="utf-8")
+    assert runner.invoke(args=["gestiq", "imports", "run", str(customers), "--tenant", tenant.slug, "--kind", "customers",
+                               "--promote"]).exit_code == 0
+    source = tmp_path / "facturas.csv"
+    source.write_text("Número;Fecha;NIF cliente;Descripción;Cantidad;Precio;IVA\nT-1;02/01/2025;B65410011;Comida;1;100,00;10\n",
+                      encoding="utf-8")
+    result = runner.invoke(args=["gestiq", "imports", "run", str(source), "--tenant", tenant.slug, "--kind", "invoices",
+                                 "--duplicate-policy", "update", "--promote"])
+    assert result.exit_code == 1
+    assert ("Error: Las facturas importadas no se actualizan: use «skip» (omitir) o «error» para las ya existentes. — "
+            "duplicate_policy: «update» no se admite para facturas: use skip o error.") in result.output
+    result = runner.invoke(args=["gestiq", "imports", "run", str(source), "--tenant", tenant.slug, "--kind", "invoices", "--promote"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "  válidas: 0  importadas: 1  omitidas: 0  con errores: 0"
+    with app.app_context(), tenant_context(tenant.id):
+        assert [(d.full_number, d.total) for d in db.session.scalars(select(SalesDocument))] == [("T-1", Decimal("110.00"))]

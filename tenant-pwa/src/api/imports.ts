@@ -49,6 +49,10 @@ const PARTY_FIELDS = [
   'legal_name', 'trade_name', 'tax_id', 'tax_id_type', 'country', 'email', 'phone', 'address.street', 'address.city',
   'address.postal_code', 'address.province', 'address.country', 'payment_terms_days', 'notes', 'is_active', 'tags',
 ];
+const INVOICE_LINE_FIELDS = [
+  'number', 'issue_date', 'due_date', 'sku', 'description', 'quantity', 'unit_price', 'discount_percent', 'tax_category', 'tax_rate',
+  'amount_paid',
+];
 export const IMPORT_FIELDS: Record<ImportKind, string[]> = {
   customers: PARTY_FIELDS,
   suppliers: PARTY_FIELDS,
@@ -57,6 +61,9 @@ export const IMPORT_FIELDS: Record<ImportKind, string[]> = {
   documents: ['document_type', 'supplier_tax_id', 'number', 'issue_date', 'base', 'tax', 'total'],
   // One account's opening balance (debit/credit or a signed balance); the batch becomes one journal entry.
   opening_balances: ['account_code', 'account_name', 'debit', 'credit', 'balance', 'party_tax_id'],
+  // One row per invoice line; rows with the same number (and supplier) are one invoice.
+  invoices: [...INVOICE_LINE_FIELDS.slice(0, 3), 'customer_tax_id', ...INVOICE_LINE_FIELDS.slice(3)],
+  supplier_invoices: [...INVOICE_LINE_FIELDS.slice(0, 3), 'supplier_tax_id', ...INVOICE_LINE_FIELDS.slice(3)],
 };
 
 /** States in which a background job is running: keep polling. */

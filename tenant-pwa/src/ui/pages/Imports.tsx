@@ -34,7 +34,7 @@ function useFieldLabel(): (field: string) => string {
   };
 }
 
-const KINDS: ImportKind[] = ['customers', 'suppliers', 'products'];
+const KINDS: ImportKind[] = ['customers', 'suppliers', 'products', 'invoices', 'supplier_invoices'];
 const POLL_MS = 700;
 
 export function ImportsPage() {
@@ -354,7 +354,7 @@ function InvalidRow({ batch, item, writable, onFixed }: { batch: ImportBatch; it
   );
 }
 
-const ENTITY_PATHS: Record<string, string> = { customer: '/customers', supplier: '/suppliers', product: '/products', customers: '/customers', suppliers: '/suppliers', products: '/products' };
+const ENTITY_PATHS: Record<string, string> = { customer: '/customers', supplier: '/suppliers', product: '/products', customers: '/customers', suppliers: '/suppliers', products: '/products', sales_invoice: '/invoices', supplier_invoice: '/purchases/invoices' };
 
 function ResultStep({ batch, writable, busy, onUndo }: { batch: ImportBatch; writable: boolean; busy: boolean; onUndo: () => void }) {
   const i18n = useI18n();
