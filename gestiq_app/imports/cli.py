@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import click
@@ -33,10 +35,12 @@ def _tenant_id(slug: str):  # type: ignore[no-untyped-def]
 @click.option("--sheet", default=None, help="Hoja del XLSX (nombre o índice desde 0).")
 @click.option("--entry-date", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]), default=None,
               help="Solo opening_balances: fecha del asiento de apertura (por defecto, hoy).")
+@click.option("--processes", type=click.IntRange(min=1), default=None,
+              help="Procesos de validación (por defecto, uno por núcleo; 1 = en este proceso).")
 @click.option("--errors-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Dónde escribir el informe de errores (por defecto, junto al archivo: <nombre>-errores.csv).")
 def run_import(file: Path, slug: str, kind: str, promote: bool, duplicate_policy: str, sheet: str | None, entry_date,  # type: ignore[no-untyped-def]
-               errors_out: Path | None) -> None:
+               errors_out: Path | None, processes: int | None) -> None:
     """Import FILE (CSV, XLSX or JSON) for a tenant, showing progress; end with the counts and the errors report."""
     from gestiq_app.imports.inline import import_file
     from gestiq_app.tenancy.exceptions import DomainError
@@ -57,7 +61,7 @@ def run_import(file: Path, slug: str, kind: str, promote: bool, duplicate_policy
                               duplicate_policy=duplicate_policy,
                               options={**({"sheet": sheet} if sheet else {}),
                                        **({"entry_date": entry_date.date().isoformat()} if entry_date else {})} or None,
-                              errors_report=errors_out, progress=progress)
+                              errors_report=errors_out, progress=progress, processes=processes or os.cpu_count() or 1)
     except DomainError as error:
         details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in error.errors.items())
         raise click.ClickException(f"{error.message}{' — ' + details if details else ''}") from error

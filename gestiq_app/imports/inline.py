@@ -25,14 +25,20 @@ class ImportSummary:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+#: Kinds validated row by row (a process pool helps); the others validate whole documents or one entry.
+POOLED_KINDS = ("customers", "suppliers", "products")
+
 #: progress(stage, rows_done_in_this_step, total_rows_of_the_stage)
 Progress = Callable[[str, int, int], None]
 
 
 def import_file(*, tenant_id: uuid.UUID, path: Path, kind: str, promote: bool, actor: str, duplicate_policy: str = "error",
                 options: dict | None = None, errors_report: Path | None = None, progress: Progress | None = None,
-                pool: object = None) -> ImportSummary:
-    """Import one file for a tenant: stage it, validate it, promote it when asked; write the errors report if any."""
+                pool: object = None, processes: int = 1) -> ImportSummary:
+    """Import one file for a tenant: stage it, validate it, promote it when asked; write the errors report if any.
+
+    pool: a running `ValidationPool` to validate on; processes > 1 starts one for this import (row-per-entity kinds).
+    """
     import time
 
     notify = progress or (lambda stage, done, total: None)
@@ -49,7 +55,14 @@ def import_file(*, tenant_id: uuid.UUID, path: Path, kind: str, promote: bool, a
 
     started = time.perf_counter()
     services.request_validation(tenant_id=tenant_id, batch_id=batch_id, enqueue=False)
-    pipeline.run_validation(tenant_id=tenant_id, batch_id=batch_id, pool=pool, progress=lambda done: notify("validate", done, total))
+    if pool is None and processes > 1 and kind in POOLED_KINDS:
+        from gestiq_app.imports.pool import ValidationPool
+
+        with ValidationPool(processes) as own_pool:
+            pipeline.run_validation(tenant_id=tenant_id, batch_id=batch_id, pool=own_pool,
+                                    progress=lambda done: notify("validate", done, total))
+    else:
+        pipeline.run_validation(tenant_id=tenant_id, batch_id=batch_id, pool=pool, progress=lambda done: notify("validate", done, total))
     timings["validate"] = time.perf_counter() - started
     counts = services.status_counts(tenant_id=tenant_id, batch_id=batch_id)
 

@@ -7,12 +7,13 @@ Open invoices (one row per line: facturas*.csv; supplier ones: facturas-proveedo
 suppliers and products they refer to; they become issued invoices keeping the old number (never sent to SRI /
 VERI*FACTU), with what was already collected or paid recorded as a payment. An invoice whose number already exists
 is skipped (`--duplicate-policy update` also skips it: an issued invoice is never changed by an import).
-Opening balances are not imported yet.
+Opening balances are imported with `flask --app wsgi gestiq imports run FILE --kind opening_balances --entry-date …`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def migrate(app: Flask, *, slug: str, files: dict[str, list[Path]], dry_run: boo
                     try:
                         summary = import_file(tenant_id=tenant_id, path=path, kind=kind, promote=not dry_run,
                                               actor="script:migrate-legacy", duplicate_policy=policy,
-                                              errors_report=report,
+                                              errors_report=report, processes=os.cpu_count() or 1,
                                               progress=lambda stage, done, total: None)
                     except DomainError as error:
                         details = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in error.errors.items())
