@@ -48,22 +48,27 @@ def import_file(*, tenant_id: uuid.UUID, path: Path, kind: str, promote: bool, a
                                                              "options": {**(options or {}), "duplicate_policy": duplicate_policy}},
                                   actor=actor)
     batch_id = batch.id
-    with path.open("rb") as stream:
-        total = services.ingest_file(tenant_id=tenant_id, batch_id=batch_id, stream=stream, filename=path.name).total_items
-    timings["ingest"] = time.perf_counter() - started
-    notify("ingest", total, total)
-
-    started = time.perf_counter()
-    services.request_validation(tenant_id=tenant_id, batch_id=batch_id, enqueue=False)
+    own_pool = None
     if pool is None and processes > 1 and kind in POOLED_KINDS:
         from gestiq_app.imports.pool import ValidationPool
 
-        with ValidationPool(processes) as own_pool:
-            pipeline.run_validation(tenant_id=tenant_id, batch_id=batch_id, pool=own_pool,
-                                    progress=lambda done: notify("validate", done, total))
-    else:
-        pipeline.run_validation(tenant_id=tenant_id, batch_id=batch_id, pool=pool, progress=lambda done: notify("validate", done, total))
-    timings["validate"] = time.perf_counter() - started
+        own_pool = ValidationPool(processes).__enter__()
+    try:
+        # With a pool the rows are validated while they are staged; validation then applies the duplicate policy.
+        with path.open("rb") as stream:
+            total = services.ingest_file(tenant_id=tenant_id, batch_id=batch_id, stream=stream, filename=path.name,
+                                         pool=pool or own_pool).total_items
+        timings["ingest"] = time.perf_counter() - started
+        notify("ingest", total, total)
+
+        started = time.perf_counter()
+        services.request_validation(tenant_id=tenant_id, batch_id=batch_id, enqueue=False)
+        pipeline.run_validation(tenant_id=tenant_id, batch_id=batch_id, pool=pool or own_pool,
+                                progress=lambda done: notify("validate", done, total))
+        timings["validate"] = time.perf_counter() - started
+    finally:
+        if own_pool is not None:
+            own_pool.__exit__(None, None, None)
     counts = services.status_counts(tenant_id=tenant_id, batch_id=batch_id)
 
     if promote and counts["valid"]:

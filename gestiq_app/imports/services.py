@@ -158,7 +158,50 @@ def update_batch(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, data: dict[str, A
     return batch
 
 
-def _insert_items(batch: ImportBatch, rows: Iterator[tuple[int, dict[str, Any]]]) -> int:
+#: Kinds whose rows can be validated while they are staged (one row = one entity, validated by RowValidator).
+PREVALIDATED_KINDS = ("customers", "suppliers", "products")
+
+
+def _insert_prevalidated(batch: ImportBatch, rows: Iterator[tuple[int, dict[str, Any]]], pool: Any) -> int:
+    """Stage the rows and validate them at the same time: chunks go to the validation pool while the next rows are
+    parsed, and each item is written once with its normalized data, errors and natural key (status `pending`).
+
+    Validation then only applies the duplicate policy (`pipeline.run_validation`, when the batch's mapping, options and
+    tax catalog are still those of the fingerprint written here). PostgreSQL only; the rows never sit in memory beyond
+    the three chunks in flight.
+    """
+    from collections import deque
+
+    from gestiq_app.imports import writers
+    from gestiq_app.imports.pipeline import build_validator, validator_fingerprint
+
+    validator = build_validator(batch)
+    in_flight: deque[tuple[list[tuple[int, dict[str, Any]]], Any]] = deque()
+    size = chunk_size()
+    with writers.ItemStager() as stager:
+        def drain() -> None:
+            chunk, results = in_flight.popleft()
+            for (row_number, raw), result in zip(chunk, results()):
+                stager.write_validated(batch.tenant_id, batch.id, row_number, raw, result.data, result.errors, result.natural_key)
+
+        chunk: list[tuple[int, dict[str, Any]]] = []
+        for row_number, raw in rows:
+            chunk.append((row_number, raw))
+            if len(chunk) >= size:
+                in_flight.append((chunk, pool.submit(validator, [(None, None, raw, None, False) for _, raw in chunk])))
+                chunk = []
+                if len(in_flight) > 2:
+                    drain()
+        if chunk:
+            in_flight.append((chunk, pool.submit(validator, [(None, None, raw, None, False) for _, raw in chunk])))
+        while in_flight:
+            drain()
+    batch.options = {**(batch.options or {}), "prevalidated": validator_fingerprint(validator)}
+    stamp(batch, "prevalidated_at")
+    return stager.count
+
+
+def _insert_items(batch: ImportBatch, rows: Iterator[tuple[int, dict[str, Any]]], pool: Any = None) -> int:
     """Stage the rows as items, a thousand at a time (COPY on PostgreSQL, executemany elsewhere)."""
     from gestiq_app.imports import writers
 
@@ -168,6 +211,8 @@ def _insert_items(batch: ImportBatch, rows: Iterator[tuple[int, dict[str, Any]]]
     table = ImportItem.__table__
     postgresql = connection.dialect.name == "postgresql"
 
+    if postgresql and pool is not None and batch.kind in PREVALIDATED_KINDS:
+        return _insert_prevalidated(batch, rows, pool)
     if postgresql:
         # One streamed COPY of every row into a staging table (the network send runs in psycopg's writer thread while
         # this one parses), then one INSERT … SELECT: the whole ingest is one transaction anyway.
@@ -193,7 +238,7 @@ def _insert_items(batch: ImportBatch, rows: Iterator[tuple[int, dict[str, Any]]]
 
 
 def _ingest(batch_id: uuid.UUID, *, headers: list[str], rows: Iterator[tuple[int, dict[str, Any]]],
-            detected: dict[str, Any], file_key: str | None, file_size: int) -> ImportBatch:
+            detected: dict[str, Any], file_key: str | None, file_size: int, pool: Any = None) -> ImportBatch:
     batch = _get(batch_id, lock=True)
     if batch.kind == "documents":
         raise ImportInvalidError("Un lote de documentos se carga subiendo archivos PDF o imágenes.",
@@ -205,7 +250,7 @@ def _ingest(batch_id: uuid.UUID, *, headers: list[str], rows: Iterator[tuple[int
     batch.mapping = auto_mapping(batch.kind, headers)
     batch.options = {**(batch.options or {}), **{k: v for k, v in detected.items() if not (batch.options or {}).get(k)}}
     batch.file_key, batch.file_size = file_key, file_size
-    batch.total_items = _insert_items(batch, rows)
+    batch.total_items = _insert_items(batch, rows, pool)
     if batch.total_items == 0:
         raise ImportInvalidError("El archivo no tiene filas de datos.", errors={"file": ["Solo hay cabecera o está vacío."]})
     stamp(batch, "ingested_at")
@@ -223,8 +268,11 @@ def ingest_rows(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, rows: list[dict[st
     return batch
 
 
-def ingest_file(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, stream: BinaryIO, filename: str) -> ImportBatch:
-    """Stream an upload to the tenant's storage, detect encoding/delimiter/headers and stage its rows."""
+def ingest_file(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, stream: BinaryIO, filename: str, pool: Any = None) -> ImportBatch:
+    """Stream an upload to the tenant's storage, detect encoding/delimiter/headers and stage its rows.
+
+    pool: a `ValidationPool` (CLI, scripts): the rows are validated while they are staged (see `_insert_prevalidated`).
+    """
     with tenant_context(tenant_id):
         batch = _get(batch_id)
         if batch.state != "created":
@@ -249,7 +297,7 @@ def ingest_file(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, stream: BinaryIO, 
             headers, rows, detected = parsing.read_rows(storage.local_path(tenant_id, key), file_format=file_format,
                                                         options=batch.options or {})
             batch = _ingest(batch_id, headers=headers, rows=rows, detected={**detected, "format": file_format},
-                            file_key=key, file_size=size)
+                            file_key=key, file_size=size, pool=pool)
     except BaseException:
         storage.delete(tenant_id, key)
         raise

@@ -283,6 +283,20 @@ def promote_creates_from_items(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_
     return sum(1 for (status,) in rows if status == "promoted")
 
 
+STAGED_COLUMNS = [*ITEM_INSERT_COLUMNS, "natural_key"]
+
+
+def store_decisions_postgresql(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, rows: list[tuple]) -> None:
+    """Write duplicate-policy decisions (id, errors, status, action, target_id) with COPY + one UPDATE … FROM."""
+    if not rows:
+        return
+    copy_to_stage("import_stage_decisions", "id uuid, errors json, status varchar(12), action varchar(10), target_id uuid",
+                  ["id", "errors", "status", "action", "target_id"], rows, frozenset({"errors"}))
+    execute_driver("UPDATE import_items i SET errors = s.errors, status = s.status, action = s.action, target_id = s.target_id "
+                   "FROM import_stage_decisions s WHERE i.tenant_id = %(tenant)s AND i.batch_id = %(batch)s AND i.id = s.id",
+                   {"tenant": tenant_id, "batch": batch_id})
+
+
 class ItemStager:
     """Stage a whole ingest's items with ONE streamed COPY into a temporary table, then one INSERT … SELECT (RLS checks
     every row). The COPY data goes to the server from psycopg's writer thread while the caller parses the next rows.
@@ -300,7 +314,7 @@ class ItemStager:
         self._cursor = self._driver.cursor()
         self._cursor.execute("CREATE TEMP TABLE IF NOT EXISTS import_stage_items (LIKE import_items INCLUDING DEFAULTS) ON COMMIT DROP")
         self._cursor.execute("TRUNCATE import_stage_items")
-        self._copy_context = self._cursor.copy(f"COPY import_stage_items ({', '.join(ITEM_INSERT_COLUMNS)}) FROM STDIN",
+        self._copy_context = self._cursor.copy(f"COPY import_stage_items ({', '.join(STAGED_COLUMNS)}) FROM STDIN",
                                                writer=QueuedLibpqWriter(self._cursor))
         self._copy = self._copy_context.__enter__()
         return self
@@ -310,14 +324,21 @@ class ItemStager:
         tenant_id, item_id, batch_id, row_number, raw, data, is_edited, status, errors = row
         self._copy.write_row((tenant_id, item_id, batch_id, row_number, json.dumps(raw, ensure_ascii=False),
                               None if data is None else json.dumps(data, ensure_ascii=False), is_edited, status,
-                              "{}" if not errors else json.dumps(errors, ensure_ascii=False)))
+                              "{}" if not errors else json.dumps(errors, ensure_ascii=False), None))
+        self.count += 1
+
+    def write_validated(self, tenant_id: uuid.UUID, batch_id: uuid.UUID, row_number: int, raw: dict[str, Any],
+                        data_text: str, errors: dict[str, Any], natural_key: str | None) -> None:
+        """Stage one item already validated at ingest (data as JSON text); its status stays `pending` until validation."""
+        self._copy.write_row((tenant_id, uuid.uuid4(), batch_id, row_number, json.dumps(raw, ensure_ascii=False), data_text,
+                              False, "pending", "{}" if not errors else json.dumps(errors, ensure_ascii=False), natural_key))
         self.count += 1
 
     def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
         try:
             self._copy_context.__exit__(exc_type, exc, traceback)
             if exc_type is None:
-                columns = ", ".join(ITEM_INSERT_COLUMNS)
+                columns = ", ".join(STAGED_COLUMNS)
                 self._cursor.execute(f"INSERT INTO import_items ({columns}) SELECT {columns} FROM import_stage_items")
                 self._cursor.execute("TRUNCATE import_stage_items")
         finally:
