@@ -38,6 +38,7 @@ def import_file(*, tenant_id: uuid.UUID, path: Path, kind: str, promote: bool, a
     """Import one file for a tenant: stage it, validate it, promote it when asked; write the errors report if any.
 
     pool: a running `ValidationPool` to validate on; processes > 1 starts one for this import (row-per-entity kinds).
+    Promotion then runs on as many threads (PostgreSQL), each promoting its own chunks.
     """
     import time
 
@@ -74,7 +75,8 @@ def import_file(*, tenant_id: uuid.UUID, path: Path, kind: str, promote: bool, a
     if promote and counts["valid"]:
         started = time.perf_counter()
         services.request_promotion(tenant_id=tenant_id, batch_id=batch_id, enqueue=False)
-        pipeline.run_promotion(tenant_id=tenant_id, batch_id=batch_id, actor=actor,
+        workers = max(processes, getattr(pool, "processes", 1) if pool is not None else 1)
+        pipeline.run_promotion(tenant_id=tenant_id, batch_id=batch_id, actor=actor, workers=workers,
                                progress=lambda done: notify("promote", done, counts["valid"]))
         timings["promote"] = time.perf_counter() - started
         counts = services.status_counts(tenant_id=tenant_id, batch_id=batch_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -385,8 +386,11 @@ def _promote_chunk(batch: ImportBatch, items: list[Any], spec: writers.EntitySpe
 
 
 def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "system:imports",
-                  progress: Callable[[int], None] | None = None) -> str:
-    """Promote the valid items of a batch in `promoting`, a chunk per transaction; end in `promoted` (one audit event)."""
+                  progress: Callable[[int], None] | None = None, workers: int = 1) -> str:
+    """Promote the valid items of a batch in `promoting`, a chunk per transaction; end in `promoted` (one audit event).
+
+    workers > 1 (PostgreSQL): that many threads, each with its own connection, promote chunks at the same time.
+    """
     kind = _kind(tenant_id, batch_id)
     if kind == "documents":
         from gestiq_app.imports import documents
@@ -409,49 +413,120 @@ def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "sy
             if "promotion_started_at" not in (batch.timings or {}):
                 stamp(batch, "promotion_started_at")
             spec = writers.spec_for(batch.kind)
+            postgresql = writers.is_postgresql()
+        if postgresql:
+            return _promote_postgresql(tenant_id=tenant_id, batch_id=batch_id, spec=spec, size=size, actor=actor,
+                                       progress=progress, workers=workers)
         last_row = -1
         while True:
             with unit_of_work() as current:
-                # The batch row's lock serializes workers: a second one waits, then sees these items promoted.
+                # SQLite (one writer): the batch row's lock serializes workers; a second one waits, then sees these
+                # items promoted.
                 batch = _get(batch_id, lock=True)
                 if batch.state != "promoting":
                     return batch.state
                 # `row_number > last_row` starts the index range after the rows this run already promoted: their old
                 # `valid` index entries stay until VACUUM, and scanning past them on every chunk would be quadratic.
-                if writers.is_postgresql():
-                    # Set-based: only the chunk's row numbers come to Python; the rows go from import_items to the
-                    # target table inside PostgreSQL (writers.promote_creates_from_items).
-                    items = current.execute(
-                        select(ImportItem.row_number, ImportItem.action)
-                        .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.row_number > last_row)
-                        .order_by(ImportItem.row_number).limit(size)).all()
-                    if not items:
-                        _finish_promotion(batch, actor=actor)
-                        return "promoted"
-                    row_range = (items[0].row_number, items[-1].row_number)
-                    promoted = writers.promote_creates_from_items(spec, tenant_id=tenant_id, batch_id=batch_id, row_range=row_range)
-                    if any(item.action == "update" for item in items):
-                        updates = current.execute(
-                            select(ImportItem.id, ImportItem.data, ImportItem.action, ImportItem.target_id, ImportItem.row_number)
-                            .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.action == "update",
-                                   ImportItem.row_number.between(*row_range))
-                            .order_by(ImportItem.row_number)).all()
-                        promoted += _promote_chunk(batch, updates, spec) if updates else 0
-                else:
-                    items = current.execute(
-                        select(ImportItem.id, ImportItem.data, ImportItem.action, ImportItem.target_id, ImportItem.row_number)
-                        .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.row_number > last_row)
-                        .order_by(ImportItem.row_number).limit(size)).all()
-                    if not items:
-                        _finish_promotion(batch, actor=actor)
-                        return "promoted"
-                    promoted = _promote_chunk(batch, items, spec)
+                items = current.execute(
+                    select(ImportItem.id, ImportItem.data, ImportItem.action, ImportItem.target_id, ImportItem.row_number)
+                    .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.row_number > last_row)
+                    .order_by(ImportItem.row_number).limit(size)).all()
+                if not items:
+                    _finish_promotion(batch, actor=actor)
+                    return "promoted"
+                promoted = _promote_chunk(batch, items, spec)
                 batch.promoted_items = (batch.promoted_items or 0) + promoted
                 batch.chunks_done = (batch.chunks_done or 0) + 1
                 last_row = items[-1].row_number
             _after_chunk_hook(batch_id)
             if progress is not None:
                 progress(len(items))
+
+
+def _promote_postgresql(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, spec: writers.EntitySpec, size: int, actor: str,
+                        progress: Callable[[int], None] | None, workers: int) -> str:
+    """Promote on PostgreSQL: every worker claims the next chunk of `valid` items with FOR UPDATE SKIP LOCKED, so
+    workers (threads here, repeated or concurrent tasks elsewhere) never take the same item, and each chunk commits its
+    entities, lineage and item status together. The batch is finished once, under its row lock, when no item is left.
+    """
+    from flask import current_app
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    report_lock = threading.Lock()
+
+    def report(count: int) -> None:
+        if progress is not None:
+            with report_lock:
+                progress(count)
+
+    while True:
+        outcomes: list[str] = []
+        failures: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                with app.app_context(), tenant_context(tenant_id):
+                    outcomes.append(_promote_chunks(tenant_id=tenant_id, batch_id=batch_id, spec=spec, size=size, report=report))
+            except BaseException as error:  # re-raised in the calling thread
+                failures.append(error)
+
+        threads = [threading.Thread(target=work, name=f"import-promote-{index}") for index in range(1, max(1, workers))]
+        for thread in threads:
+            thread.start()
+        work()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+        stopped = next((outcome for outcome in outcomes if outcome != "drained"), None)
+        if stopped is not None:
+            return stopped
+        with unit_of_work() as current:
+            batch = _get(batch_id, lock=True)
+            if batch.state != "promoting":
+                return batch.state
+            left = current.execute(select(ImportItem.id).where(ImportItem.batch_id == batch_id, ImportItem.status == "valid")
+                                   .limit(1)).first()
+            if left is None:
+                _finish_promotion(batch, actor=actor)
+                return "promoted"
+        # Items left `valid` behind a worker's bound (another worker's chunk that rolled back): go round again.
+
+
+def _promote_chunks(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, spec: writers.EntitySpec, size: int,
+                    report: Callable[[int], None]) -> str:
+    """One worker's loop: claim, promote and commit chunks until none is left ("drained") or the batch left `promoting`."""
+    last_row = -1
+    batch_table = ImportBatch.__table__
+    while True:
+        with unit_of_work() as current:
+            state = current.execute(select(ImportBatch.state).where(ImportBatch.id == batch_id)).scalar()
+            if state != "promoting":
+                return str(state)
+            # `row_number > last_row` starts after this worker's previous chunk: the promoted rows before it stay in the
+            # key index, and scanning past them for every chunk would be quadratic.
+            claimed = current.execute(
+                select(ImportItem.row_number, ImportItem.action)
+                .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.row_number > last_row)
+                .order_by(ImportItem.row_number).limit(size).with_for_update(skip_locked=True)).all()
+            if not claimed:
+                return "drained"
+            numbers = [row.row_number for row in claimed]
+            promoted = writers.promote_creates_from_items(spec, tenant_id=tenant_id, batch_id=batch_id, row_numbers=numbers)
+            if any(row.action == "update" for row in claimed):
+                updates = current.execute(
+                    select(ImportItem.id, ImportItem.data, ImportItem.action, ImportItem.target_id, ImportItem.row_number)
+                    .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.action == "update",
+                           ImportItem.row_number.in_(numbers))
+                    .order_by(ImportItem.row_number)).all()
+                promoted += _promote_chunk(_get(batch_id), updates, spec) if updates else 0
+            # Counters move by increments: concurrent workers each add their chunk (the row lock lasts until commit).
+            current.execute(update(batch_table).where(batch_table.c.tenant_id == tenant_id, batch_table.c.id == batch_id)
+                            .values(promoted_items=func.coalesce(batch_table.c.promoted_items, 0) + promoted,
+                                    chunks_done=func.coalesce(batch_table.c.chunks_done, 0) + 1, updated_at=utcnow()))
+            last_row = numbers[-1]
+        _after_chunk_hook(batch_id)
+        report(len(numbers))
 
 
 def _after_chunk_hook(batch_id: uuid.UUID) -> None:

@@ -14,9 +14,10 @@ from typing import Any
 from gestiq_app.imports.validation import RowResult, RowValidator, validate_texts
 
 
-def _validate_slice(arguments: tuple[RowValidator, list[tuple]]) -> list[RowResult]:
+def _validate_slice(arguments: tuple[RowValidator, list[tuple]]) -> list[tuple]:
     validator, items = arguments
-    return validate_texts(validator, items)
+    # Plain tuples travel back faster than pickled dataclasses.
+    return [(result.data, result.errors, result.natural_key) for result in validate_texts(validator, items)]
 
 
 class ValidationPool:
@@ -43,7 +44,7 @@ class ValidationPool:
         size = max(1, -(-len(rows) // self.processes))
         slices = [(validator, rows[start:start + size]) for start in range(0, len(rows), size)]
         pending = self._pool.map_async(_validate_slice, slices)
-        return lambda: [result for part in pending.get() for result in part]
+        return lambda: [RowResult(*result) for part in pending.get() for result in part]
 
     def validate(self, validator: RowValidator, items: list[Any]) -> list[RowResult]:
         """Validate a chunk and wait for it (results in the chunk's order, data encoded as JSON text)."""

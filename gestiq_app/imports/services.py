@@ -7,6 +7,7 @@ concurrent request or task finds the batch already claimed. Validation and promo
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -176,24 +177,26 @@ def _insert_prevalidated(batch: ImportBatch, rows: Iterator[tuple[int, dict[str,
     from gestiq_app.imports.pipeline import build_validator, validator_fingerprint
 
     validator = build_validator(batch)
-    in_flight: deque[tuple[list[tuple[int, dict[str, Any]]], Any]] = deque()
+    in_flight: deque[tuple[list[tuple[int, str]], Any]] = deque()
     size = chunk_size()
     with writers.ItemStager() as stager:
         def drain() -> None:
             chunk, results = in_flight.popleft()
-            for (row_number, raw), result in zip(chunk, results()):
-                stager.write_validated(batch.tenant_id, batch.id, row_number, raw, result.data, result.errors, result.natural_key)
+            for (row_number, raw_text), result in zip(chunk, results()):
+                stager.write_validated(batch.tenant_id, batch.id, row_number, raw_text, result.data, result.errors,
+                                       result.natural_key)
 
-        chunk: list[tuple[int, dict[str, Any]]] = []
+        # The raw row is encoded once: the same JSON text goes to the workers (they decode it) and into COPY.
+        chunk: list[tuple[int, str]] = []
         for row_number, raw in rows:
-            chunk.append((row_number, raw))
+            chunk.append((row_number, json.dumps(raw, ensure_ascii=False)))
             if len(chunk) >= size:
-                in_flight.append((chunk, pool.submit(validator, [(None, None, raw, None, False) for _, raw in chunk])))
+                in_flight.append((chunk, pool.submit(validator, [(None, None, text, None, False) for _, text in chunk])))
                 chunk = []
                 if len(in_flight) > 2:
                     drain()
         if chunk:
-            in_flight.append((chunk, pool.submit(validator, [(None, None, raw, None, False) for _, raw in chunk])))
+            in_flight.append((chunk, pool.submit(validator, [(None, None, text, None, False) for _, text in chunk])))
         while in_flight:
             drain()
     batch.options = {**(batch.options or {}), "prevalidated": validator_fingerprint(validator)}

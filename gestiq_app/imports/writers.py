@@ -237,8 +237,8 @@ def insert_items_postgresql(rows: list[tuple]) -> None:
     execute_driver(f"INSERT INTO import_items ({cols}) SELECT {cols} FROM import_stage_items")
 
 
-def promote_creates_from_items(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_id: uuid.UUID, row_range: tuple[int, int]) -> int:
-    """Promote a chunk's `create` items in ONE statement, straight from the staged items (nothing goes through Python).
+def promote_creates_from_items(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_id: uuid.UUID, row_numbers: list[int]) -> int:
+    """Promote a chunk's `create` items (the caller locked those rows) in ONE statement, straight from the staged items.
 
     `import_items` is the staging table: each item's validated `data` becomes an entity row with
     `json_populate_record` over a record of the domain's defaults (the same merge as `build_row`), is inserted with
@@ -267,7 +267,7 @@ def promote_creates_from_items(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_
         f"src AS MATERIALIZED (SELECT i.id AS item_id, gen_random_uuid() AS new_id, r.* FROM import_items i "
         f"CROSS JOIN LATERAL json_populate_record((SELECT record FROM base), i.data) r "
         f"WHERE i.tenant_id = %(tenant)s AND i.batch_id = %(batch)s AND i.row_number BETWEEN %(first)s AND %(last)s "
-        f"AND i.status = 'valid' AND i.action = 'create'), "
+        f"AND i.row_number = ANY(%(rows)s) AND i.status = 'valid' AND i.action = 'create'), "
         f"created AS (INSERT INTO {table} (tenant_id, id, {column_list}, version, created_at, updated_at) "
         f"SELECT %(tenant)s, s.new_id, {value_list}, 1, now(), now() FROM src s "
         f'ON CONFLICT (tenant_id, "{spec.key_column}") DO NOTHING RETURNING id), '
@@ -278,12 +278,13 @@ def promote_creates_from_items(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_
         f"WHERE tenant_id = %(tenant)s AND batch_id = %(batch)s AND row_number BETWEEN %(first)s AND %(last)s "
         f"AND id IN (SELECT item_id FROM src) RETURNING status",
         {"defaults": defaults, "tenant": tenant_id, "batch": batch_id, "entity": spec.entity_type,
-         "first": row_range[0], "last": row_range[1]})
+         "first": row_numbers[0], "last": row_numbers[-1], "rows": row_numbers})
     execute_driver("RESET enable_nestloop; RESET jit")
     return sum(1 for (status,) in rows if status == "promoted")
 
 
-STAGED_COLUMNS = [*ITEM_INSERT_COLUMNS, "natural_key"]
+#: What ItemStager sends with COPY: the item's id is drawn by PostgreSQL (gen_random_uuid) in the INSERT … SELECT.
+STAGED_COLUMNS = [*(column for column in ITEM_INSERT_COLUMNS if column != "id"), "natural_key"]
 
 
 def store_decisions_postgresql(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, rows: list[tuple]) -> None:
@@ -313,6 +314,7 @@ class ItemStager:
 
         self._cursor = self._driver.cursor()
         self._cursor.execute("CREATE TEMP TABLE IF NOT EXISTS import_stage_items (LIKE import_items INCLUDING DEFAULTS) ON COMMIT DROP")
+        self._cursor.execute("ALTER TABLE import_stage_items ALTER COLUMN id DROP NOT NULL")  # ids are drawn at INSERT
         self._cursor.execute("TRUNCATE import_stage_items")
         self._copy_context = self._cursor.copy(f"COPY import_stage_items ({', '.join(STAGED_COLUMNS)}) FROM STDIN",
                                                writer=QueuedLibpqWriter(self._cursor))
@@ -322,16 +324,16 @@ class ItemStager:
     def write(self, row: tuple) -> None:
         """Stage one item (raw, data and errors as Python values, encoded here)."""
         tenant_id, item_id, batch_id, row_number, raw, data, is_edited, status, errors = row
-        self._copy.write_row((tenant_id, item_id, batch_id, row_number, json.dumps(raw, ensure_ascii=False),
+        self._copy.write_row((tenant_id, batch_id, row_number, json.dumps(raw, ensure_ascii=False),
                               None if data is None else json.dumps(data, ensure_ascii=False), is_edited, status,
                               "{}" if not errors else json.dumps(errors, ensure_ascii=False), None))
         self.count += 1
 
-    def write_validated(self, tenant_id: uuid.UUID, batch_id: uuid.UUID, row_number: int, raw: dict[str, Any],
+    def write_validated(self, tenant_id: uuid.UUID, batch_id: uuid.UUID, row_number: int, raw_text: str,
                         data_text: str, errors: dict[str, Any], natural_key: str | None) -> None:
-        """Stage one item already validated at ingest (data as JSON text); its status stays `pending` until validation."""
-        self._copy.write_row((tenant_id, uuid.uuid4(), batch_id, row_number, json.dumps(raw, ensure_ascii=False), data_text,
-                              False, "pending", "{}" if not errors else json.dumps(errors, ensure_ascii=False), natural_key))
+        """Stage one item already validated at ingest (raw and data as JSON text); its status stays `pending`."""
+        self._copy.write_row((tenant_id, batch_id, row_number, raw_text, data_text, False, "pending",
+                              "{}" if not errors else json.dumps(errors, ensure_ascii=False), natural_key))
         self.count += 1
 
     def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
@@ -339,7 +341,8 @@ class ItemStager:
             self._copy_context.__exit__(exc_type, exc, traceback)
             if exc_type is None:
                 columns = ", ".join(STAGED_COLUMNS)
-                self._cursor.execute(f"INSERT INTO import_items ({columns}) SELECT {columns} FROM import_stage_items")
+                self._cursor.execute(f"INSERT INTO import_items (id, {columns}) SELECT gen_random_uuid(), {columns} "
+                                     f"FROM import_stage_items")
                 self._cursor.execute("TRUNCATE import_stage_items")
         finally:
             self._cursor.close()

@@ -93,6 +93,25 @@ def test_concurrent_promotions_create_each_entity_once(app):  # type: ignore[no-
     assert _counts(app, tenant, batch_id) == (60, 60, 60, "promoted", 60)
 
 
+@pytest.mark.postgres
+def test_a_promotion_on_three_threads_promotes_every_item_once_with_exact_counters(app):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        tenant = make_tenant(country="ES")
+    batch_id = _validated_batch(app, tenant, 100)
+    _claim(app, tenant, batch_id)
+    app.config["GESTIQ_IMPORTS_CHUNK_SIZE"] = "7"
+    chunks: list[int] = []
+    try:
+        with app.app_context():
+            assert pipeline.run_promotion(tenant_id=tenant.id, batch_id=batch_id, workers=3, progress=chunks.append) == "promoted"
+    finally:
+        app.config["GESTIQ_IMPORTS_CHUNK_SIZE"] = "1000"
+    assert _counts(app, tenant, batch_id) == (100, 100, 100, "promoted", 100)
+    assert sorted(chunks) == [2] + [7] * 14  # every chunk reported once, whichever thread promoted it
+    with app.app_context(), tenant_context(tenant.id):
+        assert db.session.get(ImportBatch, batch_id).chunks_done == 15  # type: ignore[union-attr]
+
+
 def _consumer_env(database_urls: dict[str, str], instance: str) -> dict[str, str]:
     return {**os.environ, "GESTIQ_ENV": "test", "GESTIQ_HUEY_BACKEND": "redis", "GESTIQ_REDIS_URL": TEST_REDIS_URL,
             "GESTIQ_DATABASE_URL": database_urls["runtime"], "GESTIQ_MIGRATION_DATABASE_URL": database_urls["owner"],
