@@ -38,5 +38,5 @@ def test_benchmark_runs_every_stage_on_a_tiny_file(app, tmp_path):  # type: igno
     lines = out.getvalue().splitlines()
     assert lines[0] == "filas: 60  bloque: 25  procesos de validación: 2  archivo: 0.0 MB"
     assert [line.split(":")[0] for line in lines[1:]] == [
-        "COPY directo a products", "lectura + staging", "validación (esquema real)", "promoción (COPY+ON CONFLICT)",
+        "COPY directo a products", "lectura + esquema + staging", "validación (duplicados)", "promoción (2 hilo(s))",
         "de extremo a extremo", "RSS máximo"]
