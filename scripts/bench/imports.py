@@ -8,7 +8,6 @@ them with the real ProductCreateSchema and tax catalog on the process pool and s
 applies the duplicate policy; promotion runs one thread per process, each claiming chunks (INSERT … SELECT from the
 staged items … ON CONFLICT, lineage, item status). With --processes 1: stage, then validate row by row, then promote.
 
-
     GESTIQ_DATABASE_URL=… GESTIQ_MIGRATION_DATABASE_URL=… scripts/_python scripts/bench/imports.py --rows 100000
     scripts/_python scripts/bench/imports.py --admin-url postgresql://postgres@127.0.0.1:5432/postgres --rows 100000
 
