@@ -343,18 +343,14 @@ def revalidate_item(batch: ImportBatch, item: ImportItem, *, changes: dict[str, 
 
 
 def _promote_chunk(batch: ImportBatch, items: list[Any], spec: writers.EntitySpec) -> int:
+    """Promote items one chunk at a time through Python: every item on SQLite; only `update` items on PostgreSQL (its
+    creates go straight from import_items, `writers.promote_creates_from_items`)."""
     tenant_id = batch.tenant_id
     now = utcnow()
     creates = [item for item in items if item.action == "create"]
     updates = [item for item in items if item.action == "update" and item.target_id is not None]
     new_ids = {item.id: uuid.uuid4() for item in creates}
     rows = [writers.build_row(spec, tenant_id=tenant_id, entity_id=new_ids[item.id], data=item.data or {}) for item in creates]
-    promoted_creates = 0
-    if writers.is_postgresql():
-        promoted_creates = writers.promote_creates_postgresql(spec, tenant_id=tenant_id, batch_id=batch.id,
-                                                              rows=[(item.id, row) for item, row in zip(creates, rows)],
-                                                              row_range=(items[0].row_number, items[-1].row_number))
-        creates, rows = [], []
     inserted = writers.insert_entities(spec, rows)
     lineage: list[dict[str, Any]] = []
     skipped: list[uuid.UUID] = []
@@ -382,7 +378,7 @@ def _promote_chunk(batch: ImportBatch, items: list[Any], spec: writers.EntitySpe
         for start in range(0, len(ids), 500):
             connection.execute(update(table).where(table.c.tenant_id == tenant_id, table.c.id.in_(ids[start:start + 500]))
                                .values(status=status))
-    return len(done) + promoted_creates
+    return len(done)
 
 
 def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "system:imports",

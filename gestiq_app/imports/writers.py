@@ -172,41 +172,6 @@ def execute_driver(sql: str, params: Any = None) -> list[tuple]:
         return cursor.fetchall() if cursor.description else []
 
 
-def promote_creates_postgresql(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_id: uuid.UUID,
-                               rows: list[tuple[uuid.UUID, dict[str, Any]]], row_range: tuple[int, int]) -> int:
-    """Insert entities, their lineage and the items' status in three set-based statements; return the items promoted.
-
-    rows: (item id, full entity row from `build_row`). The staging table holds the entity columns plus the item id;
-    INSERT … ON CONFLICT DO NOTHING RETURNING id tells which entities are new; lineage and item status follow from it.
-    """
-    if not rows:
-        return 0
-    table = spec.table.name
-    columns = list(rows[0][1])
-    stage = f"import_stage_{table}"
-    copy_to_stage(stage, f"LIKE {table} INCLUDING DEFAULTS, item_id uuid", [*columns, "item_id"],
-                  ([*(row[column] for column in columns), item_id] for item_id, row in rows), spec.json_columns)
-    column_list = ", ".join(f'"{column}"' for column in columns)
-    lineage = execute_driver(
-        f"WITH created AS (INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {stage} "
-        f'ON CONFLICT (tenant_id, "{spec.key_column}") DO NOTHING RETURNING id) '
-        f"INSERT INTO import_lineage (tenant_id, id, batch_id, item_id, entity_type, entity_id, action, created_at) "
-        f"SELECT %(tenant)s, gen_random_uuid(), %(batch)s, s.item_id, %(entity)s, s.id, 'created', now() "
-        f"FROM {stage} s JOIN created c ON c.id = s.id RETURNING item_id",
-        {"tenant": tenant_id, "batch": batch_id, "entity": spec.entity_type})
-    promoted = [row[0] for row in lineage]
-    # The chunk's row range keeps the planner on the (tenant, batch, status, row) index whatever the (often stale)
-    # statistics of import_items say: without it, each chunk would walk every remaining `valid` item of the batch.
-    where = ("tenant_id = %(tenant)s AND batch_id = %(batch)s AND status = 'valid' AND row_number BETWEEN %(first)s AND %(last)s "
-             "AND id = ANY(%(ids)s)")
-    params = {"tenant": tenant_id, "batch": batch_id, "first": row_range[0], "last": row_range[1]}
-    execute_driver(f"UPDATE import_items SET status = 'promoted' WHERE {where}", {**params, "ids": promoted})
-    if len(promoted) < len(rows):
-        # Items whose key appeared since validation (someone created it meanwhile) are skipped, not promoted.
-        execute_driver(f"UPDATE import_items SET status = 'skipped' WHERE {where}", {**params, "ids": [item_id for item_id, _ in rows]})
-    return len(promoted)
-
-
 ITEM_RESULT_COLUMNS = ["id", "data", "errors", "status", "action", "target_id", "natural_key"]
 
 
@@ -227,14 +192,6 @@ def store_item_results_postgresql(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, 
 
 
 ITEM_INSERT_COLUMNS = ["tenant_id", "id", "batch_id", "row_number", "raw", "data", "is_edited", "status", "errors"]
-
-
-def insert_items_postgresql(rows: list[tuple]) -> None:
-    """Stage new items (ITEM_INSERT_COLUMNS tuples) with COPY, then INSERT … SELECT (RLS checks every row)."""
-    copy_to_stage("import_stage_items", "LIKE import_items INCLUDING DEFAULTS", ITEM_INSERT_COLUMNS, rows,
-                  frozenset({"raw", "data", "errors"}))
-    cols = ", ".join(ITEM_INSERT_COLUMNS)
-    execute_driver(f"INSERT INTO import_items ({cols}) SELECT {cols} FROM import_stage_items")
 
 
 def promote_creates_from_items(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_id: uuid.UUID, row_numbers: list[int]) -> int:
