@@ -169,7 +169,7 @@ def _insert_prevalidated(batch: ImportBatch, rows: Iterator[tuple[int, dict[str,
 
     Validation then only applies the duplicate policy (`pipeline.run_validation`, when the batch's mapping, options and
     tax catalog are still those of the fingerprint written here). PostgreSQL only; the rows never sit in memory beyond
-    the three chunks in flight.
+    the nine chunks in flight.
     """
     from collections import deque
 
@@ -193,7 +193,7 @@ def _insert_prevalidated(batch: ImportBatch, rows: Iterator[tuple[int, dict[str,
             if len(chunk) >= size:
                 in_flight.append((chunk, pool.submit(validator, [(None, None, text, None, False) for _, text in chunk])))
                 chunk = []
-                if len(in_flight) > 2:
+                if len(in_flight) > 8:  # enough queued for the workers to go on while a block is inserted
                     drain()
         if chunk:
             in_flight.append((chunk, pool.submit(validator, [(None, None, text, None, False) for _, text in chunk])))

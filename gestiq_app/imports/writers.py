@@ -256,27 +256,46 @@ def store_decisions_postgresql(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, row
 
 
 class ItemStager:
-    """Stage a whole ingest's items with ONE streamed COPY into a temporary table, then one INSERT … SELECT (RLS checks
-    every row). The COPY data goes to the server from psycopg's writer thread while the caller parses the next rows.
+    """Stage a whole ingest's items with streamed COPY into a temporary table, then INSERT … SELECT (RLS checks every
+    row), a block of BLOCK rows at a time, all in the caller's transaction. The COPY data goes to the server from
+    psycopg's writer thread while the caller parses the next rows.
 
     Use as a context manager and `write` ITEM_INSERT_COLUMNS tuples; leaving the block without an error inserts them.
     """
+
+    #: Rows per COPY: each block is inserted into import_items while the validation workers go on with the queued chunks.
+    BLOCK = 20_000
 
     def __init__(self) -> None:
         self.count = 0
         self._driver = session().connection().connection.driver_connection
 
     def __enter__(self) -> ItemStager:
-        from psycopg.copy import QueuedLibpqWriter
-
         self._cursor = self._driver.cursor()
         self._cursor.execute("CREATE TEMP TABLE IF NOT EXISTS import_stage_items (LIKE import_items INCLUDING DEFAULTS) ON COMMIT DROP")
         self._cursor.execute("ALTER TABLE import_stage_items ALTER COLUMN id DROP NOT NULL")  # ids are drawn at INSERT
         self._cursor.execute("TRUNCATE import_stage_items")
+        self._start_copy()
+        return self
+
+    def _start_copy(self) -> None:
+        from psycopg.copy import QueuedLibpqWriter
+
         self._copy_context = self._cursor.copy(f"COPY import_stage_items ({', '.join(STAGED_COLUMNS)}) FROM STDIN",
                                                writer=QueuedLibpqWriter(self._cursor))
         self._copy = self._copy_context.__enter__()
-        return self
+
+    def _insert_block(self) -> None:
+        columns = ", ".join(STAGED_COLUMNS)
+        self._cursor.execute(f"INSERT INTO import_items (id, {columns}) SELECT gen_random_uuid(), {columns} FROM import_stage_items")
+        self._cursor.execute("TRUNCATE import_stage_items")
+
+    def _written(self) -> None:
+        self.count += 1
+        if self.count % self.BLOCK == 0:
+            self._copy_context.__exit__(None, None, None)
+            self._insert_block()
+            self._start_copy()
 
     def write(self, row: tuple) -> None:
         """Stage one item (raw, data and errors as Python values, encoded here)."""
@@ -284,22 +303,19 @@ class ItemStager:
         self._copy.write_row((tenant_id, batch_id, row_number, json.dumps(raw, ensure_ascii=False),
                               None if data is None else json.dumps(data, ensure_ascii=False), is_edited, status,
                               "{}" if not errors else json.dumps(errors, ensure_ascii=False), None))
-        self.count += 1
+        self._written()
 
     def write_validated(self, tenant_id: uuid.UUID, batch_id: uuid.UUID, row_number: int, raw_text: str,
                         data_text: str, errors: dict[str, Any], natural_key: str | None) -> None:
         """Stage one item already validated at ingest (raw and data as JSON text); its status stays `pending`."""
         self._copy.write_row((tenant_id, batch_id, row_number, raw_text, data_text, False, "pending",
                               "{}" if not errors else json.dumps(errors, ensure_ascii=False), natural_key))
-        self.count += 1
+        self._written()
 
     def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
         try:
             self._copy_context.__exit__(exc_type, exc, traceback)
             if exc_type is None:
-                columns = ", ".join(STAGED_COLUMNS)
-                self._cursor.execute(f"INSERT INTO import_items (id, {columns}) SELECT gen_random_uuid(), {columns} "
-                                     f"FROM import_stage_items")
-                self._cursor.execute("TRUNCATE import_stage_items")
+                self._insert_block()
         finally:
             self._cursor.close()

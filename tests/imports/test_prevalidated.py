@@ -124,3 +124,19 @@ def test_reimporting_a_file_whose_keys_all_exist_skips_every_row_and_creates_not
     assert first.counts["promoted"] == 6000
     assert again.counts["skipped"] == 6000 and again.counts["promoted"] == 0 and again.counts["invalid"] == 0
     assert len(products) == 6000
+
+
+def test_items_staged_in_several_copy_blocks_are_all_there_once(app, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    from gestiq_app.imports import writers
+
+    monkeypatch.setattr(writers.ItemStager, "BLOCK", 3)  # 8 rows: blocks of 3, 3 and 2 (PostgreSQL; SQLite has no COPY)
+    source = tmp_path / "productos.csv"
+    source.write_bytes(CSV.encode("cp1252"))
+    row_by_row, pooled = _tenant_with_existing_product(app), _tenant_with_existing_product(app)
+    with app.app_context():
+        plain = import_file(tenant_id=row_by_row, path=source, kind="products", promote=False, actor="test")
+        with ValidationPool(2) as pool:
+            fused = import_file(tenant_id=pooled, path=source, kind="products", promote=False, actor="test", pool=pool)
+    expected = _items(app, row_by_row, plain.batch_id)
+    assert [row[0] for row in expected] == [2, 3, 4, 5, 6, 7, 8, 9]
+    assert _items(app, pooled, fused.batch_id) == expected
