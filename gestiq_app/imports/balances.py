@@ -426,15 +426,14 @@ def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "sy
     """Post the batch's opening entry and every item's lineage in ONE transaction; end in `promoted` (or `failed`)."""
     from gestiq_app.accounting.journal import LineDraft, post_entry
     from gestiq_app.imports.pipeline import _finish_promotion, fail_batch
-    from gestiq_app.imports.services import _get, stamp
+    from gestiq_app.imports.services import _get, stamp_once
 
     try:
         with tenant_context(tenant_id), unit_of_work() as current:
             batch = _get(batch_id, lock=True)
             if batch.state != "promoting":
                 return batch.state
-            if "promotion_started_at" not in (batch.timings or {}):
-                stamp(batch, "promotion_started_at")
+            stamp_once(batch, "promotion_started_at")
             _serialize_openings(tenant_id, entry_date_of(batch).year)
             context = build_context(batch)
             summary = summarize(batch, context)

@@ -339,15 +339,14 @@ def _promote_item(batch: ImportBatch, item: ImportItem, *, actor: str) -> str:
 def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "system:imports") -> str:
     """Promote the valid documents of a batch in `promoting`, one per transaction; end in `promoted`."""
     from gestiq_app.imports.pipeline import _finish_promotion
-    from gestiq_app.imports.services import _get, stamp
+    from gestiq_app.imports.services import _get, stamp_once
 
     with tenant_context(tenant_id):
         with unit_of_work():
             batch = _get(batch_id)
             if batch.state != "promoting":
                 return batch.state
-            if "promotion_started_at" not in (batch.timings or {}):
-                stamp(batch, "promotion_started_at")
+            stamp_once(batch, "promotion_started_at")
         while True:
             with unit_of_work() as current:
                 batch = _get(batch_id, lock=True)

@@ -465,7 +465,7 @@ def _next_groups(batch_id: uuid.UUID, size: int) -> list[list[ImportItem]]:
 def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "system:imports") -> str:
     """Promote the valid invoices of a batch in `promoting`, chunks of whole invoices each in one transaction."""
     from gestiq_app.imports.pipeline import _after_chunk_hook, _finish_promotion
-    from gestiq_app.imports.services import _get, chunk_size, stamp
+    from gestiq_app.imports.services import _get, chunk_size, stamp_once
 
     size = chunk_size()
     with tenant_context(tenant_id):
@@ -473,8 +473,7 @@ def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "sy
             batch = _get(batch_id)
             if batch.state != "promoting":
                 return batch.state
-            if "promotion_started_at" not in (batch.timings or {}):
-                stamp(batch, "promotion_started_at")
+            stamp_once(batch, "promotion_started_at")
         while True:
             with unit_of_work() as current:
                 batch = _get(batch_id, lock=True)  # serializes workers: a second one then finds these items promoted

@@ -27,7 +27,7 @@ from gestiq_app.db import call_after_commit, session, unit_of_work, utcnow
 from gestiq_app.imports import writers
 from gestiq_app.imports.exceptions import ImportConflictError
 from gestiq_app.imports.models import GROUPED_KINDS, ImportBatch, ImportItem, ImportLineage
-from gestiq_app.imports.services import _get, chunk_size, move_state, stamp
+from gestiq_app.imports.services import _get, chunk_size, move_state, stamp, stamp_once
 from gestiq_app.imports.validation import RowResult, RowValidator, add_error, validate_texts
 from gestiq_app.tenancy.context import tenant_context
 from gestiq_app.tenancy.models import Tenant
@@ -187,8 +187,7 @@ def validator_fingerprint(validator: RowValidator) -> str:
     """What a row's validation depends on besides the row: kind, country, mapping, decimal separator, tax catalog."""
     import hashlib
 
-    state = {key: value for key, value in validator.__getstate__().items()}
-    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(validator.__getstate__(), sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _any_edited(batch_id: uuid.UUID) -> bool:
@@ -406,8 +405,7 @@ def run_promotion(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, actor: str = "sy
             batch = _get(batch_id)
             if batch.state != "promoting":
                 return batch.state
-            if "promotion_started_at" not in (batch.timings or {}):
-                stamp(batch, "promotion_started_at")
+            stamp_once(batch, "promotion_started_at")
             spec = writers.spec_for(batch.kind)
             postgresql = writers.is_postgresql()
         if postgresql:

@@ -52,6 +52,12 @@ def stamp(batch: ImportBatch, name: str) -> None:
     batch.timings = {**(batch.timings or {}), name: utcnow().isoformat()}
 
 
+def stamp_once(batch: ImportBatch, name: str) -> None:
+    """Record when a stage first happened (a resumed stage keeps its first timestamp)."""
+    if name not in (batch.timings or {}):
+        stamp(batch, name)
+
+
 def move_state(batch_id: uuid.UUID, expected: tuple[str, ...], new_state: str, **values: Any) -> bool:
     """Compare-and-set the batch state inside the current transaction; return whether this caller won."""
     result = session().execute(
