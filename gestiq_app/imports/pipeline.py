@@ -355,7 +355,7 @@ def _promote_chunk(batch: ImportBatch, items: list[Any], spec: writers.EntitySpe
     skipped: list[uuid.UUID] = []
     for item in creates:
         if new_ids[item.id] in inserted:
-            lineage.append({"tenant_id": tenant_id, "id": uuid.uuid4(), "batch_id": batch.id, "item_id": item.id,
+            lineage.append({"tenant_id": tenant_id, "id": item.id, "batch_id": batch.id, "item_id": item.id,
                             "entity_type": spec.entity_type, "entity_id": new_ids[item.id], "action": "created",
                             "previous": None, "created_at": now})
         else:
@@ -365,7 +365,7 @@ def _promote_chunk(batch: ImportBatch, items: list[Any], spec: writers.EntitySpe
                                            {key for item in updates for key in (item.data or {}) if key in spec.writable})
         writers.update_entities(spec, tenant_id=tenant_id, changes=[(item.target_id, item.data or {}) for item in updates])  # type: ignore[misc]
         for item in updates:
-            lineage.append({"tenant_id": tenant_id, "id": uuid.uuid4(), "batch_id": batch.id, "item_id": item.id,
+            lineage.append({"tenant_id": tenant_id, "id": item.id, "batch_id": batch.id, "item_id": item.id,
                             "entity_type": spec.entity_type, "entity_id": item.target_id, "action": "updated",
                             "previous": before.get(item.target_id), "created_at": now})  # type: ignore[arg-type]
     connection = session().connection()

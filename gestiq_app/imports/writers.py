@@ -229,7 +229,7 @@ def promote_creates_from_items(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_
         f"SELECT %(tenant)s, s.new_id, {value_list}, 1, now(), now() FROM src s "
         f'ON CONFLICT (tenant_id, "{spec.key_column}") DO NOTHING RETURNING id), '
         f"lineage AS (INSERT INTO import_lineage (tenant_id, id, batch_id, item_id, entity_type, entity_id, action, created_at) "
-        f"SELECT %(tenant)s, gen_random_uuid(), %(batch)s, s.item_id, %(entity)s, s.new_id, 'created', now() "
+        f"SELECT %(tenant)s, s.item_id, %(batch)s, s.item_id, %(entity)s, s.new_id, 'created', now() "
         f"FROM src s JOIN created c ON c.id = s.new_id RETURNING item_id) "
         f"UPDATE import_items SET status = CASE WHEN id IN (SELECT item_id FROM lineage) THEN 'promoted' ELSE 'skipped' END "
         f"WHERE tenant_id = %(tenant)s AND batch_id = %(batch)s AND row_number BETWEEN %(first)s AND %(last)s "
