@@ -343,7 +343,7 @@ def revalidate_item(batch: ImportBatch, item: ImportItem, *, changes: dict[str, 
 
 def _promote_chunk(batch: ImportBatch, items: list[Any], spec: writers.EntitySpec) -> int:
     """Promote items one chunk at a time through Python: every item on SQLite; only `update` items on PostgreSQL (its
-    creates go straight from import_items, `writers.promote_creates_from_items`)."""
+    creates go straight from import_items, `writers.claim_and_promote`)."""
     tenant_id = batch.tenant_id
     now = utcnow()
     creates = [item for item in items if item.action == "create"]
@@ -499,28 +499,24 @@ def _promote_chunks(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, spec: writers.
                 return str(state)
             # `row_number > last_row` starts after this worker's previous chunk: the promoted rows before it stay in the
             # key index, and scanning past them for every chunk would be quadratic.
-            claimed = current.execute(
-                select(ImportItem.row_number, ImportItem.action)
-                .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.row_number > last_row)
-                .order_by(ImportItem.row_number).limit(size).with_for_update(skip_locked=True)).all()
-            if not claimed:
+            chunk = writers.claim_and_promote(spec, tenant_id=tenant_id, batch_id=batch_id, after_row=last_row, size=size)
+            if not chunk.claimed:
                 return "drained"
-            numbers = [row.row_number for row in claimed]
-            promoted = writers.promote_creates_from_items(spec, tenant_id=tenant_id, batch_id=batch_id, row_numbers=numbers)
-            if any(row.action == "update" for row in claimed):
+            promoted = chunk.promoted
+            if chunk.update_rows:
                 updates = current.execute(
                     select(ImportItem.id, ImportItem.data, ImportItem.action, ImportItem.target_id, ImportItem.row_number)
                     .where(ImportItem.batch_id == batch_id, ImportItem.status == "valid", ImportItem.action == "update",
-                           ImportItem.row_number.in_(numbers))
+                           ImportItem.row_number.in_(chunk.update_rows))
                     .order_by(ImportItem.row_number)).all()
                 promoted += _promote_chunk(_get(batch_id), updates, spec) if updates else 0
             # Counters move by increments: concurrent workers each add their chunk (the row lock lasts until commit).
             current.execute(update(batch_table).where(batch_table.c.tenant_id == tenant_id, batch_table.c.id == batch_id)
                             .values(promoted_items=func.coalesce(batch_table.c.promoted_items, 0) + promoted,
                                     chunks_done=func.coalesce(batch_table.c.chunks_done, 0) + 1, updated_at=utcnow()))
-            last_row = numbers[-1]
+            last_row = chunk.last_row
         _after_chunk_hook(batch_id)
-        report(len(numbers))
+        report(chunk.claimed)
 
 
 def _after_chunk_hook(batch_id: uuid.UUID) -> None:

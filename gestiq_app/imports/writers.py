@@ -194,13 +194,24 @@ def store_item_results_postgresql(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, 
 ITEM_INSERT_COLUMNS = ["tenant_id", "id", "batch_id", "row_number", "raw", "data", "is_edited", "status", "errors"]
 
 
-def promote_creates_from_items(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_id: uuid.UUID, row_numbers: list[int]) -> int:
-    """Promote a chunk's `create` items (the caller locked those rows) in ONE statement, straight from the staged items.
+@dataclass(frozen=True)
+class ClaimedChunk:
+    """What `claim_and_promote` did: items claimed, the last row claimed, creates promoted, `update` rows left to do."""
 
-    `import_items` is the staging table: each item's validated `data` becomes an entity row with
-    `json_populate_record` over a record of the domain's defaults (the same merge as `build_row`), is inserted with
-    ON CONFLICT DO NOTHING, gets its lineage row, and the item is marked promoted (or skipped when its key appeared
-    since validation) — all in the caller's chunk transaction. Returns the number of items promoted.
+    claimed: int
+    last_row: int
+    promoted: int
+    update_rows: list[int]
+
+
+def claim_and_promote(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_id: uuid.UUID, after_row: int, size: int) -> ClaimedChunk:
+    """Claim the next chunk of `valid` items and promote its `create` items, in ONE statement of the caller's transaction.
+
+    The claim locks up to `size` items after `after_row` with FOR UPDATE SKIP LOCKED (concurrent workers never take
+    the same item). `import_items` is the staging table: each claimed create's validated `data` becomes an entity row
+    with `json_populate_record` over a record of the domain's defaults (the same merge as `build_row`), is inserted
+    with ON CONFLICT DO NOTHING, gets its lineage row, and the item is marked promoted (or skipped when its key
+    appeared since validation). Claimed `update` items stay locked and `valid` for the caller (`update_rows`).
     """
     table = spec.table.name
     columns = list(spec.writable)
@@ -220,24 +231,32 @@ def promote_creates_from_items(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_
     # chunk). Hash joins are right for every join of this statement; the setting ends with the statement.
     execute_driver("SET LOCAL enable_nestloop = off; SET LOCAL jit = off")
     rows = execute_driver(
-        f"WITH base AS MATERIALIZED (SELECT json_populate_record(NULL::{table}, %(defaults)s::json) AS record), "
-        f"src AS MATERIALIZED (SELECT i.id AS item_id, gen_random_uuid() AS new_id, r.* FROM import_items i "
-        f"CROSS JOIN LATERAL json_populate_record((SELECT record FROM base), i.data) r "
-        f"WHERE i.tenant_id = %(tenant)s AND i.batch_id = %(batch)s AND i.row_number BETWEEN %(first)s AND %(last)s "
-        f"AND i.row_number = ANY(%(rows)s) AND i.status = 'valid' AND i.action = 'create'), "
+        f"WITH claimed AS MATERIALIZED (SELECT i.id, i.row_number, i.action, i.data FROM import_items i "
+        f"WHERE i.tenant_id = %(tenant)s AND i.batch_id = %(batch)s AND i.row_number > %(after)s AND i.status = 'valid' "
+        f"ORDER BY i.row_number LIMIT %(size)s FOR UPDATE SKIP LOCKED), "
+        f"base AS MATERIALIZED (SELECT json_populate_record(NULL::{table}, %(defaults)s::json) AS record), "
+        f"src AS MATERIALIZED (SELECT c.id AS item_id, gen_random_uuid() AS new_id, r.* FROM claimed c "
+        f"CROSS JOIN LATERAL json_populate_record((SELECT record FROM base), c.data) r WHERE c.action = 'create'), "
         f"created AS (INSERT INTO {table} (tenant_id, id, {column_list}, version, created_at, updated_at) "
         f"SELECT %(tenant)s, s.new_id, {value_list}, 1, now(), now() FROM src s "
         f'ON CONFLICT (tenant_id, "{spec.key_column}") DO NOTHING RETURNING id), '
         f"lineage AS (INSERT INTO import_lineage (tenant_id, id, batch_id, item_id, entity_type, entity_id, action, created_at) "
         f"SELECT %(tenant)s, s.item_id, %(batch)s, s.item_id, %(entity)s, s.new_id, 'created', now() "
-        f"FROM src s JOIN created c ON c.id = s.new_id RETURNING item_id) "
-        f"UPDATE import_items SET status = CASE WHEN id IN (SELECT item_id FROM lineage) THEN 'promoted' ELSE 'skipped' END "
-        f"WHERE tenant_id = %(tenant)s AND batch_id = %(batch)s AND row_number BETWEEN %(first)s AND %(last)s "
-        f"AND id IN (SELECT item_id FROM src) RETURNING status",
-        {"defaults": defaults, "tenant": tenant_id, "batch": batch_id, "entity": spec.entity_type,
-         "first": row_numbers[0], "last": row_numbers[-1], "rows": row_numbers})
+        f"FROM src s JOIN created c ON c.id = s.new_id RETURNING item_id), "
+        # The row range (computed once, as index bounds) keeps the UPDATE on this chunk's part of the batch's key.
+        f"marked AS (UPDATE import_items SET status = CASE WHEN id IN (SELECT item_id FROM lineage) THEN 'promoted' ELSE 'skipped' END "
+        f"WHERE tenant_id = %(tenant)s AND batch_id = %(batch)s "
+        f"AND row_number BETWEEN (SELECT min(row_number) FROM claimed) AND (SELECT max(row_number) FROM claimed) "
+        f"AND id IN (SELECT item_id FROM src) RETURNING status) "
+        f"SELECT (SELECT count(*) FROM claimed), (SELECT max(row_number) FROM claimed), "
+        f"(SELECT count(*) FROM marked WHERE status = 'promoted'), "
+        f"(SELECT array_agg(row_number ORDER BY row_number) FROM claimed WHERE action = 'update')",
+        {"defaults": defaults, "tenant": tenant_id, "batch": batch_id, "entity": spec.entity_type, "after": after_row,
+         "size": size})
     execute_driver("RESET enable_nestloop; RESET jit")
-    return sum(1 for (status,) in rows if status == "promoted")
+    claimed, last_row, promoted, update_rows = rows[0]
+    return ClaimedChunk(claimed=claimed, last_row=last_row if last_row is not None else after_row, promoted=promoted,
+                        update_rows=list(update_rows or []))
 
 
 #: What ItemStager sends with COPY: the item's id is drawn by PostgreSQL (gen_random_uuid) in the INSERT … SELECT.
