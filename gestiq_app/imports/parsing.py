@@ -77,7 +77,10 @@ def _text_stream(path: Path, encoding: str) -> io.TextIOWrapper:
 def iter_csv(path: Path, *, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Yield (line where the row starts, cells) for every non-blank row; ImportFileError names the bad line."""
     with _text_stream(path, encoding) as stream:
-        reader = csv.reader(stream, delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
+        # NUL characters pass the csv module but PostgreSQL text/JSON refuse them: they are dropped from each line
+        # (a C search per line). Strictly decoded text has no lone surrogates: nothing else needs cleaning.
+        lines = (line.replace("\x00", "") if "\x00" in line else line for line in stream)
+        reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
         start = 1
         while True:
             try:
@@ -92,7 +95,7 @@ def iter_csv(path: Path, *, encoding: str, delimiter: str) -> Iterator[tuple[int
                                       errors={"file": [f"Línea {reader.line_num + 1}: codificación no válida."]}) from error
             line = start
             start = reader.line_num + 1
-            if any(cell.strip() for cell in cells):
+            if any(map(str.strip, cells)):
                 yield line, cells
 
 
@@ -188,10 +191,7 @@ def read_rows(path: Path, *, file_format: str, options: dict[str, Any]) -> tuple
             raise ImportFileError(f"El archivo no está en {encoding}.", errors={"encoding": ["Codificación no válida."]}) from error
         delimiter = options.get("delimiter") or detect_delimiter(text_sample.lstrip("\ufeff"))
         detected = {"encoding": encoding, "delimiter": delimiter}
-        # NUL bytes pass the csv module but PostgreSQL text/JSONB refuse them: drop them like XLSX/JSON cells.
-        # Strictly decoded text has no lone surrogates: only NUL needs dropping (a C search per cell, not a re-encode).
-        rows = ((n, [cell.replace("\x00", "") if "\x00" in cell else cell for cell in cells])
-                for n, cells in iter_csv(path, encoding=encoding, delimiter=delimiter))
+        rows = iter_csv(path, encoding=encoding, delimiter=delimiter)  # without NUL characters, like XLSX/JSON cells
     try:
         _, header_cells = next(rows)
     except StopIteration:
@@ -218,7 +218,11 @@ def _unique_headers(cells: list[str]) -> list[str]:
 
 def _as_dicts(headers: list[str], rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, dict[str, str]]]:
     width = len(headers)
+    strip = str.strip
     for number, cells in rows:
+        if len(cells) == width:  # the usual row: every cell is text already (csv, cell_text)
+            yield number, dict(zip(headers, map(strip, cells)))
+            continue
         texts = [str(cell) if cell is not None else "" for cell in cells]
         raw = {header: (texts[index].strip() if index < len(texts) else "") for index, header in enumerate(headers)}
         extra = [text for text in texts[width:] if text.strip()]

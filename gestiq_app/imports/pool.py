@@ -14,6 +14,13 @@ from typing import Any
 from gestiq_app.imports.validation import RowResult, RowValidator, validate_texts
 
 
+def _staged_slice(arguments: tuple[RowValidator, str, str, list[tuple]]) -> tuple[str, int]:
+    from gestiq_app.imports.writers import staged_lines
+
+    validator, tenant_id, batch_id, rows = arguments
+    return staged_lines(validator, tenant_id, batch_id, rows), len(rows)
+
+
 def _validate_slice(arguments: tuple[RowValidator, list[tuple]]) -> list[tuple]:
     validator, items = arguments
     # Plain tuples travel back faster than pickled dataclasses.
@@ -45,6 +52,14 @@ class ValidationPool:
         slices = [(validator, rows[start:start + size]) for start in range(0, len(rows), size)]
         pending = self._pool.map_async(_validate_slice, slices)
         return lambda: [RowResult(*result) for part in pending.get() for result in part]
+
+    def submit_staged(self, validator: RowValidator, tenant_id: Any, batch_id: Any,
+                      rows: list[tuple[int, dict[str, Any]]]) -> Callable[[], list[tuple[str, int]]]:
+        """Start validating raw (row_number, raw) rows into staged COPY lines (`writers.staged_lines`), one slice per
+        worker; return a function that waits for the (text, row count) of each slice, in order."""
+        size = max(1, -(-len(rows) // self.processes))
+        slices = [(validator, str(tenant_id), str(batch_id), rows[start:start + size]) for start in range(0, len(rows), size)]
+        return self._pool.map_async(_staged_slice, slices).get
 
     def validate(self, validator: RowValidator, items: list[Any]) -> list[RowResult]:
         """Validate a chunk and wait for it (results in the chunk's order, data encoded as JSON text)."""

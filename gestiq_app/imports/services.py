@@ -7,9 +7,8 @@ concurrent request or task finds the batch already claimed. Validation and promo
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from flask import current_app
@@ -183,26 +182,24 @@ def _insert_prevalidated(batch: ImportBatch, rows: Iterator[tuple[int, dict[str,
     from gestiq_app.imports.pipeline import build_validator, validator_fingerprint
 
     validator = build_validator(batch)
-    in_flight: deque[tuple[list[tuple[int, str]], Any]] = deque()
+    in_flight: deque[Callable[[], list[tuple[str, int]]]] = deque()
     size = chunk_size()
     with writers.ItemStager() as stager:
         def drain() -> None:
-            chunk, results = in_flight.popleft()
-            for (row_number, raw_text), result in zip(chunk, results()):
-                stager.write_validated(batch.tenant_id, batch.id, row_number, raw_text, result.data, result.errors,
-                                       result.natural_key)
+            for text, count in in_flight.popleft()():
+                stager.write_text(text, count)
 
-        # The raw row is encoded once: the same JSON text goes to the workers (they decode it) and into COPY.
-        chunk: list[tuple[int, str]] = []
-        for row_number, raw in rows:
-            chunk.append((row_number, json.dumps(raw, ensure_ascii=False)))
+        # The workers encode each row and format its COPY line; this process parses and streams their text.
+        chunk: list[tuple[int, dict[str, Any]]] = []
+        for row in rows:
+            chunk.append(row)
             if len(chunk) >= size:
-                in_flight.append((chunk, pool.submit(validator, [(None, None, text, None, False) for _, text in chunk])))
+                in_flight.append(pool.submit_staged(validator, batch.tenant_id, batch.id, chunk))
                 chunk = []
                 if len(in_flight) > 8:  # enough queued for the workers to go on while a block is inserted
                     drain()
         if chunk:
-            in_flight.append((chunk, pool.submit(validator, [(None, None, text, None, False) for _, text in chunk])))
+            in_flight.append(pool.submit_staged(validator, batch.tenant_id, batch.id, chunk))
         while in_flight:
             drain()
     batch.options = {**(batch.options or {}), "prevalidated": validator_fingerprint(validator)}

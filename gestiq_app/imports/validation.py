@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, missing
 
 from gestiq_app.imports.mapping import FIELDS_BY_KIND
 from gestiq_app.imports.parsing import parse_boolean, parse_decimal
@@ -78,39 +78,68 @@ class RowValidator:
     decimal_separator: str = "auto"
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickle without the cached schema (a process pool rebuilds it once per worker)."""
-        return {key: value for key, value in self.__dict__.items() if key != "_cached_schema"}
+        """Pickle without the cached schemas (a process pool rebuilds them once per worker)."""
+        return {key: value for key, value in self.__dict__.items() if not key.startswith("_cached")}
 
-    def _schema(self) -> Schema:
-        schema = getattr(self, "_cached_schema", None)
-        if schema is None:
-            if self.kind == "products":
-                from gestiq_app.catalog.schemas import ProductCreateSchema as schema_class
-            elif self.kind == "customers":
-                from gestiq_app.crm.schemas import CustomerCreateSchema as schema_class  # type: ignore[assignment]
-            else:
-                from gestiq_app.crm.schemas import SupplierCreateSchema as schema_class  # type: ignore[assignment]
-            schema = schema_class()
-            object.__setattr__(self, "_cached_schema", schema)
-        return schema
+    def _schema_class(self) -> type[Schema]:
+        if self.kind == "products":
+            from gestiq_app.catalog.schemas import ProductCreateSchema
+
+            return ProductCreateSchema
+        if self.kind == "customers":
+            from gestiq_app.crm.schemas import CustomerCreateSchema
+
+            return CustomerCreateSchema
+        from gestiq_app.crm.schemas import SupplierCreateSchema
+
+        return SupplierCreateSchema
+
+    def _schema(self, payload: dict[str, Any] | None = None) -> Schema:
+        """The domain's create schema; for a payload within the mapped fields, the same schema limited (`only`) to the
+        fields such a payload can hold plus the required ones and those with a load default.
+
+        A field outside that set is absent from the payload, so the full schema would do nothing with it: the limited
+        schema gives the same data and errors while skipping the per-field work of the unmapped ones (half of a
+        product's fields in a typical file). A payload with any other key (a hand fix) gets the full schema.
+        """
+        cached = getattr(self, "_cached_schemas", None)
+        if cached is None:
+            schema_class = self._schema_class()
+            full = schema_class()
+            mapped = {str(target).split(".", 1)[0] for target in self.mapping.values() if target}
+            if "tax_rate" in {FIELDS_BY_KIND[self.kind].get(target) for target in self.mapping.values() if target}:
+                mapped.add("tax_category")  # map_raw turns a tax rate column into the tax category
+            kept = tuple(name for name, field_ in full.load_fields.items()  # in declared order: the data's key order
+                         if name in mapped or field_.required or field_.load_default is not missing)
+            cached = (full, schema_class(only=kept), frozenset(kept))
+            object.__setattr__(self, "_cached_schemas", cached)
+        full, limited, kept = cached
+        return limited if payload is not None and payload.keys() <= kept else full
+
+    def _plan(self) -> tuple[tuple[str, str, str], ...]:
+        """(header, target field, field type) of every mapped header, computed once per validator."""
+        plan = getattr(self, "_cached_plan", None)
+        if plan is None:
+            types_by_field = FIELDS_BY_KIND[self.kind]
+            plan = tuple((header, target, types_by_field[target]) for header, target in self.mapping.items() if target)
+            object.__setattr__(self, "_cached_plan", plan)
+        return plan
 
     def map_raw(self, raw: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
         """Turn a raw row {header: text} into the schema's payload (typed where text is unambiguous)."""
-        types_by_field = FIELDS_BY_KIND[self.kind]
         payload: dict[str, Any] = {}
         errors: Errors = {}
         if raw.get("_extra"):
             add_error(errors, "_row", "extra_columns", f"La fila tiene más columnas que la cabecera: «{raw['_extra'][:80]}».")
-        for header, target in self.mapping.items():
-            if not target:
-                continue
+        for header, target, kind in self._plan():
             text = raw.get(header)
-            if text is None or str(text).strip() == "":
+            if text is None:
                 continue
             text = str(text).strip()
-            kind = types_by_field[target]
+            if not text:
+                continue
             try:
-                value: Any = self._coerce(kind, text)
+                value: Any = text if kind == "text" else self._coerce(kind, text)
             except ValueError:
                 add_error(errors, target, f"invalid_{kind}", _COERCE_MESSAGES[kind].format(text=text[:60]))
                 value = text
@@ -159,7 +188,7 @@ class RowValidator:
         errors = {key: list(value) for key, value in (errors or {}).items()}
         candidate = {key: value for key, value in payload.items() if key not in errors}
         try:
-            loaded = self._schema().load(candidate)
+            loaded = self._schema(candidate).load(candidate)
         except ValidationError as error:
             found: Errors = {}
             _schema_errors(error.messages, found)

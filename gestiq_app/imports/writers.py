@@ -262,6 +262,39 @@ def claim_and_promote(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_id: uuid.
 #: What ItemStager sends with COPY: the item's id is drawn by PostgreSQL (gen_random_uuid) in the INSERT … SELECT.
 STAGED_COLUMNS = [*(column for column in ITEM_INSERT_COLUMNS if column != "id"), "natural_key"]
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def copy_text(value: str) -> str:
+    """Escape text for COPY's text format (backslash, tab, newline, carriage return)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
+
+
+def _json_copy(text: str) -> str:
+    # JSON text holds no raw control characters (json escapes them): only its backslashes need doubling.
+    return text.replace("\\", "\\\\") if "\\" in text else text
+
+
+def staged_lines(validator: Any, tenant_id: str, batch_id: str, rows: list[tuple[int, dict[str, Any]]]) -> str:
+    """Validate raw rows and return their STAGED_COLUMNS lines in COPY text format (status `pending`).
+
+    Runs in the validation pool's workers: the JSON encoding and the COPY formatting happen there, on every core,
+    and the parent process only streams the returned text to PostgreSQL.
+    """
+    from gestiq_app.imports.validation import encode_result
+
+    prefix = f"{tenant_id}\t{batch_id}\t"
+    lines = []
+    for row_number, raw in rows:
+        result = encode_result(validator.validate_raw(raw, encoded=True))
+        errors = "{}" if not result.errors else _json_copy(_encode_json(result.errors))
+        key = "\\N" if result.natural_key is None else copy_text(result.natural_key)
+        lines.append(f"{prefix}{row_number}\t{_json_copy(_encode_json(raw))}\t{_json_copy(result.data)}\tf\tpending\t{errors}\t{key}\n")
+    return "".join(lines)
+
 
 def store_decisions_postgresql(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, rows: list[tuple]) -> None:
     """Write duplicate-policy decisions (id, errors, status, action, target_id) with COPY + one UPDATE … FROM."""
@@ -324,12 +357,14 @@ class ItemStager:
                               "{}" if not errors else json.dumps(errors, ensure_ascii=False), None))
         self._written()
 
-    def write_validated(self, tenant_id: uuid.UUID, batch_id: uuid.UUID, row_number: int, raw_text: str,
-                        data_text: str, errors: dict[str, Any], natural_key: str | None) -> None:
-        """Stage one item already validated at ingest (raw and data as JSON text); its status stays `pending`."""
-        self._copy.write_row((tenant_id, batch_id, row_number, raw_text, data_text, False, "pending",
-                              "{}" if not errors else json.dumps(errors, ensure_ascii=False), natural_key))
-        self._written()
+    def write_text(self, text: str, rows: int) -> None:
+        """Stage `rows` items given as STAGED_COLUMNS lines in COPY text format (see `staged_lines`)."""
+        self._copy.write(text)
+        before, self.count = self.count, self.count + rows
+        if before // self.BLOCK != self.count // self.BLOCK:
+            self._copy_context.__exit__(None, None, None)
+            self._insert_block()
+            self._start_copy()
 
     def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
         try:

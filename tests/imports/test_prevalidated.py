@@ -140,3 +140,43 @@ def test_items_staged_in_several_copy_blocks_are_all_there_once(app, tmp_path, m
     expected = _items(app, row_by_row, plain.batch_id)
     assert [row[0] for row in expected] == [2, 3, 4, 5, 6, 7, 8, 9]
     assert _items(app, pooled, fused.batch_id) == expected
+
+
+def _raw_items(app: Any, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> dict[int, tuple]:
+    with app.app_context(), tenant_context(tenant_id):
+        rows = session().execute(select(ImportItem.row_number, ImportItem.raw, ImportItem.data, ImportItem.errors,
+                                        ImportItem.natural_key, ImportItem.status)
+                                 .where(ImportItem.batch_id == batch_id).order_by(ImportItem.row_number)).all()
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+
+#: Text that COPY's text format must escape (backslash, tab, newline inside quotes, carriage return), quotes, accents,
+#: a row with a cell more than the header and one with a cell less.
+TRICKY_CSV = ('Código;Nombre;P.V.P.;IVA %;Familia\r\n'
+              'C:\\\\raíz\\n;"Silla ""Luis""\tXV";12,50;21;"Mue\r\nbles"\r\n'
+              'T\tAB;Mesa\\;3,00;10;Ofi\\cina;sobra\r\n'
+              'Z-1;Banco;4,00\r\n')
+
+
+def test_text_that_copy_must_escape_is_staged_exactly_as_the_row_by_row_path_stores_it(app, tmp_path):  # type: ignore[no-untyped-def]
+    source = tmp_path / "productos.csv"
+    source.write_text(TRICKY_CSV, encoding="utf-8", newline="")
+    with app.app_context():
+        row_by_row, pooled = make_tenant(country="ES").id, make_tenant(country="ES").id
+        plain = import_file(tenant_id=row_by_row, path=source, kind="products", promote=False, actor="test")
+        with ValidationPool(2) as pool:
+            fused = import_file(tenant_id=pooled, path=source, kind="products", promote=False, actor="test", pool=pool)
+    expected = _raw_items(app, row_by_row, plain.batch_id)
+    assert _raw_items(app, pooled, fused.batch_id) == expected
+    raw, data, errors, key, status = expected[2]
+    assert raw == {"Código": "C:\\\\raíz\\n", "Nombre": 'Silla "Luis"\tXV', "P.V.P.": "12,50", "IVA %": "21", "Familia": "Mue\r\nbles"}
+    assert (data["sku"], data["name"], data["category"], key, status, errors) == (
+        "C:\\\\raíz\\n", 'Silla "Luis"\tXV', "Mue\r\nbles", "C:\\\\raíz\\n", "valid", {})
+    raw, data, errors, key, status = expected[4]
+    assert raw == {"Código": "T\tAB", "Nombre": "Mesa\\", "P.V.P.": "3,00", "IVA %": "10", "Familia": "Ofi\\cina", "_extra": "sobra"}
+    assert key == "T\tAB" and status == "invalid"
+    assert errors == {"_row": [{"code": "extra_columns", "message": "La fila tiene más columnas que la cabecera: «sobra»."}]}
+    raw, data, errors, key, status = expected[5]
+    assert raw == {"Código": "Z-1", "Nombre": "Banco", "P.V.P.": "4,00", "IVA %": "", "Familia": ""}
+    assert (data, errors, key, status) == (
+        {"sku": "Z-1", "name": "Banco", "unit_price": "4.0000", "tax_category": "general"}, {}, "Z-1", "valid")
