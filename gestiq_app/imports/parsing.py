@@ -261,6 +261,8 @@ def parse_decimal(text: str, *, decimal_separator: str = "auto") -> Decimal:
     With `auto`, the last of `,` and `.` is the decimal mark when both appear; a lone `,` is decimal; a lone
     `.` followed by exactly three digits repeated (1.234.567) is a thousands mark.
     """
+    if text.isascii() and text.isdigit():  # the usual whole number («21», «1500»): the general rules give the same
+        return Decimal(text)
     value = text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "").replace("$", "")
     if value.endswith("%"):
         value = value[:-1]

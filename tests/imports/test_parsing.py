@@ -39,12 +39,13 @@ def test_detect_delimiter(text, expected):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("text", "expected"), [
     ("1.234,56", "1234.56"), ("1,234.56", "1234.56"), ("12,5", "12.5"), ("12.5", "12.5"), ("1234", "1234"),
     ("1.234.567", "1234567"), (" 3,95 € ", "3.95"), ("-3,00", "-3.00"), ("21%", "21"), ("1 234,50", "1234.50"),
+    ("0021", "21"), ("0", "0"),
 ])
 def test_parse_decimal(text, expected):  # type: ignore[no-untyped-def]
     assert parse_decimal(text) == Decimal(expected)
 
 
-@pytest.mark.parametrize("text", ["abc", "1,2,3", "", "1.2.3,4,5", "--1"])
+@pytest.mark.parametrize("text", ["abc", "1,2,3", "", "1.2.3,4,5", "--1", "\u0663", "2\u00b2"])
 def test_parse_decimal_refuses_text(text):  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError):
         parse_decimal(text)
