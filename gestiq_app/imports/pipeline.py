@@ -134,6 +134,7 @@ def run_validation(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, pool: Any = Non
                 batch.options = options
             prevalidated = marker is not None and marker == validator_fingerprint(validator) and not _any_edited(batch_id)
         if prevalidated:
+            _mark_prevalidated(tenant_id, batch_id, workers=getattr(pool, "processes", 1))
             with unit_of_work():
                 batch = _get(batch_id, lock=True)
                 if batch.state != "validating":
@@ -195,10 +196,62 @@ def _any_edited(batch_id: uuid.UUID) -> bool:
                              .limit(1)).first() is not None
 
 
-def _decide_prevalidated(batch: ImportBatch, spec: writers.EntitySpec) -> None:
-    """Validation of a batch whose rows were validated while staged: apply the duplicate policy, set-based.
+def _run_in_threads(tenant_id: uuid.UUID, jobs: list[Callable[[], None]]) -> None:
+    """Run jobs at once, each on its own thread, app context, tenant context and database connection (the first on
+    this thread); re-raise the first failure once all have ended."""
+    from flask import current_app
 
-    Every row without errors becomes `valid`/create and every other `invalid` in one UPDATE (HOT: no index changes).
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    failures: list[BaseException] = []
+
+    def run(job: Callable[[], None]) -> None:
+        try:
+            with app.app_context(), tenant_context(tenant_id):
+                job()
+        except BaseException as error:  # re-raised in the calling thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(job,), name=f"import-job-{index}") for index, job in enumerate(jobs[1:], start=1)]
+    for thread in threads:
+        thread.start()
+    if jobs:
+        run(jobs[0])
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def _mark_prevalidated(tenant_id: uuid.UUID, batch_id: uuid.UUID, *, workers: int) -> None:
+    """The bulk of a prevalidated batch's validation: every row without errors becomes `valid`/create and every other
+    `invalid` (HOT updates: no index changes), one UPDATE per row range on `workers` connections at once.
+
+    Each range commits on its own; that is safe because the update only restates what the staged errors say: a
+    validation that stops halfway is run again in full (its prevalidated marker is gone), and the duplicate policy
+    is applied afterwards under the batch's lock (`_decide_prevalidated`).
+    """
+    table = ImportItem.__table__
+    of_batch = (table.c.tenant_id == tenant_id, table.c.batch_id == batch_id)
+    with unit_of_work() as current:
+        low, high = current.execute(select(func.min(table.c.row_number), func.max(table.c.row_number)).where(*of_batch)).one()
+    if low is None:
+        return
+    step = -(-(high - low + 1) // max(1, workers))
+    clean = cast(table.c.errors, Text) == "{}"
+
+    def mark(first: int, last: int) -> None:
+        with unit_of_work() as current:
+            current.execute(update(table).where(*of_batch, table.c.row_number.between(first, last))
+                            .values(status=case((clean, "valid"), else_="invalid"), action=case((clean, "create"), else_=None),
+                                    target_id=None))
+
+    _run_in_threads(tenant_id, [lambda first=first: mark(first, min(high, first + step - 1)) for first in range(low, high + 1, step)])
+
+
+def _decide_prevalidated(batch: ImportBatch, spec: writers.EntitySpec) -> None:
+    """Validation of a batch whose rows were validated while staged (and marked by `_mark_prevalidated`): apply the
+    duplicate policy, set-based.
+
     The only rows whose outcome can differ are those whose natural key repeats in the file or already exists; they
     are streamed ordered by (key, row) through the same `_decide` as the row-by-row path — keys do not interact, so
     its state is one key's rows at a time — and their decisions written with COPY + UPDATE … FROM.
@@ -207,10 +260,6 @@ def _decide_prevalidated(batch: ImportBatch, spec: writers.EntitySpec) -> None:
     target = spec.table
     tenant_id, batch_id = batch.tenant_id, batch.id
     connection = session().connection()
-    clean = cast(table.c.errors, Text) == "{}"
-    connection.execute(update(table).where(table.c.tenant_id == tenant_id, table.c.batch_id == batch_id)
-                       .values(status=case((clean, "valid"), else_="invalid"), action=case((clean, "create"), else_=None),
-                               target_id=None))
     valid = and_(table.c.tenant_id == tenant_id, table.c.batch_id == batch_id, table.c.status == "valid",
                  table.c.natural_key.is_not(None))
     repeated = select(table.c.natural_key).where(valid).group_by(table.c.natural_key).having(func.count() > 1)
@@ -263,7 +312,9 @@ class SeenKeys:
     """
 
     def __init__(self) -> None:
-        self._db = sqlite3.connect("")  # "" = a temporary on-disk database, deleted when closed
+        # "" = a temporary on-disk database, deleted when closed. Only its own validation run uses it, but the garbage
+        # collector may close it from another thread (a promotion thread, say): that must not be refused.
+        self._db = sqlite3.connect("", check_same_thread=False)
         self._db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID")
 
     def lookup(self, keys: list[str]) -> dict[str, int]:
@@ -443,9 +494,6 @@ def _promote_postgresql(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, spec: writ
     workers (threads here, repeated or concurrent tasks elsewhere) never take the same item, and each chunk commits its
     entities, lineage and item status together. The batch is finished once, under its row lock, when no item is left.
     """
-    from flask import current_app
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
     report_lock = threading.Lock()
 
     def report(count: int) -> None:
@@ -455,23 +503,11 @@ def _promote_postgresql(*, tenant_id: uuid.UUID, batch_id: uuid.UUID, spec: writ
 
     while True:
         outcomes: list[str] = []
-        failures: list[BaseException] = []
 
         def work() -> None:
-            try:
-                with app.app_context(), tenant_context(tenant_id):
-                    outcomes.append(_promote_chunks(tenant_id=tenant_id, batch_id=batch_id, spec=spec, size=size, report=report))
-            except BaseException as error:  # re-raised in the calling thread
-                failures.append(error)
+            outcomes.append(_promote_chunks(tenant_id=tenant_id, batch_id=batch_id, spec=spec, size=size, report=report))
 
-        threads = [threading.Thread(target=work, name=f"import-promote-{index}") for index in range(1, max(1, workers))]
-        for thread in threads:
-            thread.start()
-        work()
-        for thread in threads:
-            thread.join()
-        if failures:
-            raise failures[0]
+        _run_in_threads(tenant_id, [work] * max(1, workers))
         stopped = next((outcome for outcome in outcomes if outcome != "drained"), None)
         if stopped is not None:
             return stopped
