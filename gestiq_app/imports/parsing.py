@@ -253,6 +253,7 @@ def file_format_of(filename: str) -> str:
 
 
 _DECIMAL = re.compile(r"^[+-]?[0-9.,]*[0-9][0-9.,]*$")
+_SIMPLE_DECIMAL = re.compile(r"([0-9]+)([.,])([0-9]+)")
 
 
 def parse_decimal(text: str, *, decimal_separator: str = "auto") -> Decimal:
@@ -263,6 +264,9 @@ def parse_decimal(text: str, *, decimal_separator: str = "auto") -> Decimal:
     """
     if text.isascii() and text.isdigit():  # the usual whole number («21», «1500»): the general rules give the same
         return Decimal(text)
+    simple = _SIMPLE_DECIMAL.fullmatch(text)  # «12,50» / «12.50» with one mark: what the general rules decide too
+    if simple is not None and decimal_separator in ("auto", simple.group(2)):
+        return Decimal(f"{simple.group(1)}.{simple.group(3)}")
     value = text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "").replace("$", "")
     if value.endswith("%"):
         value = value[:-1]

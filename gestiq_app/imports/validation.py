@@ -185,8 +185,11 @@ class RowValidator:
 
         encoded: return the data as compact JSON text (for COPY) instead of JSON-ready Python values.
         """
-        errors = {key: list(value) for key, value in (errors or {}).items()}
-        candidate = {key: value for key, value in payload.items() if key not in errors}
+        if errors:
+            errors = {key: list(value) for key, value in errors.items()}
+            candidate = {key: value for key, value in payload.items() if key not in errors}
+        else:  # the usual row: nothing to leave out (loading never changes its input)
+            errors, candidate = {}, payload
         try:
             loaded = self._schema(candidate).load(candidate)
         except ValidationError as error:

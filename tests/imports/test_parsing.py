@@ -45,7 +45,20 @@ def test_parse_decimal(text, expected):  # type: ignore[no-untyped-def]
     assert parse_decimal(text) == Decimal(expected)
 
 
-@pytest.mark.parametrize("text", ["abc", "1,2,3", "", "1.2.3,4,5", "--1", "\u0663", "2\u00b2"])
+@pytest.mark.parametrize(("text", "separator", "expected"), [
+    ("12,50", "auto", "12.50"), ("12,50", ",", "12.50"), ("12.50", "auto", "12.50"), ("12.50", ".", "12.50"),
+    ("1,234", "auto", "1.234"), ("1.234", ",", "1234"), ("1,234", ".", "1234"), ("1.234.567", "auto", "1234567"),
+])
+def test_parse_decimal_with_a_declared_separator(text, separator, expected):  # type: ignore[no-untyped-def]
+    assert parse_decimal(text, decimal_separator=separator) == Decimal(expected)
+
+
+def test_parse_decimal_refuses_a_comma_when_the_point_is_declared():  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError):
+        parse_decimal("12,50", decimal_separator=".")
+
+
+@pytest.mark.parametrize("text", ["abc", "1,2,3", "", "1.2.3,4,5", "--1", "\u0663", "2\u00b2", "1\u0663,5"])
 def test_parse_decimal_refuses_text(text):  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError):
         parse_decimal(text)
