@@ -31,7 +31,7 @@ from sqlalchemy import delete, func, select, update
 
 from gestiq_app.audit.services import record_event
 from gestiq_app.db import session, unit_of_work, utcnow
-from gestiq_app.imports.exceptions import ImportConflictError, ImportInvalidError
+from gestiq_app.imports.exceptions import ImportConflictError, ImportInvalidError, ImportPolicyError
 from gestiq_app.imports.models import ImportBatch, ImportItem, ImportLineage
 from gestiq_app.tenancy.context import tenant_context
 from gestiq_app.tenancy.exceptions import DomainError
@@ -73,7 +73,7 @@ def check_options(*, tenant_id: uuid.UUID, kind: str, options: dict[str, Any], p
         options.pop("entry_date", None)
         return options
     if policy == "update":
-        raise ImportInvalidError("Un asiento de apertura no actualiza nada: use la política «error» u «skip» para las cuentas repetidas.",
+        raise ImportPolicyError("Un asiento de apertura no actualiza nada: use la política «error» u «skip» para las cuentas repetidas.",
                                  errors={"duplicate_policy": ["No admitido en saldos de apertura (use error o skip)."]})
     value = options.get("entry_date")
     if value is None:

@@ -28,6 +28,6 @@ class ImportTooLargeError(ImportInvalidError):
 
 
 class ImportPolicyError(ImportInvalidError):
-    """The duplicate policy does not apply to the batch's kind (`update` of issued invoices)."""
+    """The duplicate policy does not apply to the batch's kind (`update` of issued invoices or of opening balances)."""
 
     status = 400

@@ -246,7 +246,7 @@ def test_signed_balance_json_rows_duplicates_and_party_sub_ledger(app, tenants):
 def test_batch_options_policy_and_entry_date(app, tenants):  # type: ignore[no-untyped-def]
     tenant, session, _ = tenants
     refused = session.post("/api/v1/imports/batches", json={"kind": "opening_balances", "options": {"duplicate_policy": "update"}})
-    assert refused.status_code == 422
+    assert refused.status_code == 400  # like the invoice kinds: the policy does not apply to the kind
     assert refused.get_json()["errors"] == {"duplicate_policy": ["No admitido en saldos de apertura (use error o skip)."]}
     wrong_kind = session.post("/api/v1/imports/batches", json={"kind": "products", "options": {"entry_date": "2026-01-01"}})
     assert wrong_kind.status_code == 422
@@ -259,7 +259,9 @@ def test_batch_options_policy_and_entry_date(app, tenants):  # type: ignore[no-u
     batch_id = new_batch(session, kind="opening_balances")
     assert _batch(session, batch_id)["options"] == {"entry_date": today.isoformat()}
     patched = session.patch(f"/api/v1/imports/batches/{batch_id}", json={"duplicate_policy": "update"})
-    assert patched.status_code == 422
+    assert patched.status_code == 400
+    assert patched.get_json()["errors"] == {"duplicate_policy": ["No admitido en saldos de apertura (use error o skip)."]}
+    assert _batch(session, batch_id)["duplicate_policy"] == "error"
     patched = session.patch(f"/api/v1/imports/batches/{batch_id}", json={"options": {"entry_date": "2025-01-01"}})
     assert patched.status_code == 200 and patched.get_json()["options"] == {"entry_date": "2025-01-01"}
     with app.app_context(), tenant_context(tenant.id):
