@@ -42,24 +42,25 @@ class ValidationPool:
         self._pool.terminate()
         self._pool.join()
 
+    def _slices(self, rows: list[Any]) -> list[list[Any]]:
+        """The rows cut into one consecutive slice per worker."""
+        size = max(1, -(-len(rows) // self.processes))
+        return [rows[start:start + size] for start in range(0, len(rows), size)]
+
     def submit(self, validator: RowValidator, items: list[Any]) -> Callable[[], list[RowResult]]:
         """Start validating a chunk (one slice per worker) and return a function that waits for its results, in order.
 
         The caller writes the previous chunk's results while the workers validate this one.
         """
         rows = [(item[2], item[3], item[4]) for item in items]  # (raw text, data text, edited): ids stay in the parent
-        size = max(1, -(-len(rows) // self.processes))
-        slices = [(validator, rows[start:start + size]) for start in range(0, len(rows), size)]
-        pending = self._pool.map_async(_validate_slice, slices)
+        pending = self._pool.map_async(_validate_slice, [(validator, part) for part in self._slices(rows)])
         return lambda: [RowResult(*result) for part in pending.get() for result in part]
 
     def submit_staged(self, validator: RowValidator, tenant_id: Any, batch_id: Any,
                       rows: list[tuple[int, dict[str, Any]]]) -> Callable[[], list[tuple[str, int]]]:
         """Start validating raw (row_number, raw) rows into staged COPY lines (`writers.staged_lines`), one slice per
         worker; return a function that waits for the (text, row count) of each slice, in order."""
-        size = max(1, -(-len(rows) // self.processes))
-        slices = [(validator, str(tenant_id), str(batch_id), rows[start:start + size]) for start in range(0, len(rows), size)]
-        return self._pool.map_async(_staged_slice, slices).get
+        return self._pool.map_async(_staged_slice, [(validator, str(tenant_id), str(batch_id), part) for part in self._slices(rows)]).get
 
     def validate(self, validator: RowValidator, items: list[Any]) -> list[RowResult]:
         """Validate a chunk and wait for it (results in the chunk's order, data encoded as JSON text)."""

@@ -224,7 +224,7 @@ def _insert_items(batch: ImportBatch, rows: Iterator[tuple[int, dict[str, Any]]]
         # this one parses), then one INSERT … SELECT: the whole ingest is one transaction anyway.
         with writers.ItemStager() as stager:
             for row_number, raw in rows:
-                stager.write((batch.tenant_id, uuid.uuid4(), batch.id, row_number, raw, None, False, "pending", {}))
+                stager.write(batch.tenant_id, batch.id, row_number, raw)
         return stager.count
 
     def flush() -> None:

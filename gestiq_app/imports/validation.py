@@ -185,6 +185,7 @@ class RowValidator:
 
         encoded: return the data as compact JSON text (for COPY) instead of JSON-ready Python values.
         """
+        as_data = encode if encoded else _jsonable
         if errors:
             errors = {key: list(value) for key, value in errors.items()}
             candidate = {key: value for key, value in payload.items() if key not in errors}
@@ -196,16 +197,14 @@ class RowValidator:
             found: Errors = {}
             _schema_errors(error.messages, found)
             errors.update({name: entries for name, entries in found.items() if name not in errors})
-            return RowResult(data=_jsonable(payload), errors=errors, natural_key=self._key(payload))
+            return RowResult(data=as_data(payload), errors=errors, natural_key=self._key(payload))
         if errors:
-            return RowResult(data=_jsonable(payload), errors=errors, natural_key=self._key(payload))
+            return RowResult(data=as_data(payload), errors=errors, natural_key=self._key(payload))
         if self.kind == "products":
             self._check_product(loaded, errors)
         else:
             self._check_party(loaded, errors)
-        if encoded:
-            return RowResult(data=_encode(loaded), errors=errors, natural_key=self._key(loaded))  # type: ignore[arg-type]
-        return RowResult(data=_jsonable(loaded), errors=errors, natural_key=self._key(loaded))
+        return RowResult(data=as_data(loaded), errors=errors, natural_key=self._key(loaded))
 
     def validate_raw(self, raw: dict[str, Any], *, encoded: bool = False) -> RowResult:
         """Map and validate a raw source row."""
@@ -261,16 +260,8 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _encode(value: Any) -> str:
-    """Compact JSON text of validated values (the same text `_jsonable` + json.dumps give, in one C pass)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
-
-
-def encode_result(result: RowResult) -> RowResult:
-    """Return the result with its data as compact JSON text, ready for COPY."""
-    if not isinstance(result.data, str):
-        result.data = _encode(result.data)  # type: ignore[assignment]
-    return result
+#: Compact JSON text of validated values (the same text `_jsonable` + json.dumps give, in one C pass).
+encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default).encode
 
 
 def validate_texts(validator: RowValidator, items: list[tuple]) -> list[RowResult]:
@@ -285,7 +276,7 @@ def validate_texts(validator: RowValidator, items: list[tuple]) -> list[RowResul
             result = validator.validate(_load(data) or {}, encoded=True)
         else:
             result = validator.validate_raw(_load(raw) or {}, encoded=True)
-        results.append(encode_result(result))
+        results.append(result)
     return results
 
 

@@ -263,7 +263,6 @@ def claim_and_promote(spec: EntitySpec, *, tenant_id: uuid.UUID, batch_id: uuid.
 STAGED_COLUMNS = [*(column for column in ITEM_INSERT_COLUMNS if column != "id"), "natural_key"]
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def copy_text(value: str) -> str:
@@ -284,15 +283,15 @@ def staged_lines(validator: Any, tenant_id: str, batch_id: str, rows: list[tuple
     Runs in the validation pool's workers: the JSON encoding and the COPY formatting happen there, on every core,
     and the parent process only streams the returned text to PostgreSQL.
     """
-    from gestiq_app.imports.validation import encode_result
+    from gestiq_app.imports.validation import encode
 
     prefix = f"{tenant_id}\t{batch_id}\t"
     lines = []
     for row_number, raw in rows:
-        result = encode_result(validator.validate_raw(raw, encoded=True))
-        errors = "{}" if not result.errors else _json_copy(_encode_json(result.errors))
+        result = validator.validate_raw(raw, encoded=True)
+        errors = "{}" if not result.errors else _json_copy(encode(result.errors))
         key = "\\N" if result.natural_key is None else copy_text(result.natural_key)
-        lines.append(f"{prefix}{row_number}\t{_json_copy(_encode_json(raw))}\t{_json_copy(result.data)}\tf\tpending\t{errors}\t{key}\n")
+        lines.append(f"{prefix}{row_number}\t{_json_copy(encode(raw))}\t{_json_copy(result.data)}\tf\tpending\t{errors}\t{key}\n")
     return "".join(lines)
 
 
@@ -312,7 +311,7 @@ class ItemStager:
     row), a block of BLOCK rows at a time, all in the caller's transaction. The COPY data goes to the server from
     psycopg's writer thread while the caller parses the next rows.
 
-    Use as a context manager and `write` ITEM_INSERT_COLUMNS tuples; leaving the block without an error inserts them.
+    Use as a context manager and `write` rows (or `write_text` COPY lines); leaving the block without an error inserts them.
     """
 
     #: Rows per COPY: each block is inserted into import_items while the validation workers go on with the queued chunks.
@@ -342,29 +341,22 @@ class ItemStager:
         self._cursor.execute(f"INSERT INTO import_items (id, {columns}) SELECT gen_random_uuid(), {columns} FROM import_stage_items")
         self._cursor.execute("TRUNCATE import_stage_items")
 
-    def _written(self) -> None:
-        self.count += 1
-        if self.count % self.BLOCK == 0:
+    def _written(self, rows: int) -> None:
+        before, self.count = self.count, self.count + rows
+        if before // self.BLOCK != self.count // self.BLOCK:  # a block boundary crossed: insert what is staged
             self._copy_context.__exit__(None, None, None)
             self._insert_block()
             self._start_copy()
 
-    def write(self, row: tuple) -> None:
-        """Stage one item (raw, data and errors as Python values, encoded here)."""
-        tenant_id, item_id, batch_id, row_number, raw, data, is_edited, status, errors = row
-        self._copy.write_row((tenant_id, batch_id, row_number, json.dumps(raw, ensure_ascii=False),
-                              None if data is None else json.dumps(data, ensure_ascii=False), is_edited, status,
-                              "{}" if not errors else json.dumps(errors, ensure_ascii=False), None))
-        self._written()
+    def write(self, tenant_id: uuid.UUID, batch_id: uuid.UUID, row_number: int, raw: dict[str, Any]) -> None:
+        """Stage one raw item, not validated yet (status `pending`, no data)."""
+        self._copy.write_row((tenant_id, batch_id, row_number, json.dumps(raw, ensure_ascii=False), None, False, "pending", "{}", None))
+        self._written(1)
 
     def write_text(self, text: str, rows: int) -> None:
         """Stage `rows` items given as STAGED_COLUMNS lines in COPY text format (see `staged_lines`)."""
         self._copy.write(text)
-        before, self.count = self.count, self.count + rows
-        if before // self.BLOCK != self.count // self.BLOCK:
-            self._copy_context.__exit__(None, None, None)
-            self._insert_block()
-            self._start_copy()
+        self._written(rows)
 
     def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
         try:
